@@ -1,0 +1,15 @@
+// Placeholder until this command group is implemented; replaced by its owner.
+#include <iostream>
+
+#include "commands.hpp"
+
+namespace ranbridge::ranctl {
+
+int run_lorawan_command(const Args&) {
+  std::cerr << "ranctl: this command is not implemented yet\n";
+  return 2;
+}
+
+std::string lorawan_usage() { return ""; }
+
+}  // namespace ranbridge::ranctl
