@@ -81,6 +81,18 @@ struct AesKey {
 // The 4 MIC bytes in on-air order.
 using Mic = std::array<std::uint8_t, 4>;
 
+// RAN sends each candidate MIC as a uint32 whose big-endian bytes are the on-air MIC bytes.
+constexpr std::uint32_t mic_to_uint32(const Mic& m) {
+  return std::uint32_t{m[0]} << 24 | std::uint32_t{m[1]} << 16 | std::uint32_t{m[2]} << 8 | m[3];
+}
+constexpr Mic mic_from_uint32(std::uint32_t v) {
+  return Mic{static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
+             static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+}
+
+// Direction of a data frame; the value is the Dir byte of the B0/A blocks.
+enum class Direction : std::uint8_t { Uplink = 0, Downlink = 1 };
+
 }  // namespace ranbridge::lorawan
 
 template <class Tag>
