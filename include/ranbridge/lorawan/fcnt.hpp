@@ -24,8 +24,8 @@ struct FcntPolicy {
 enum class FcntStatus : std::uint8_t {
   New,             // C > L, within the gap (or the first frame of a device)
   Retransmission,  // C == L and the policy allows it
-  Replay,          // C == L not allowed
-  GapTooLarge,     // C - L > max_gap (this includes old counters: they wrap forward)
+  Replay,          // C == L not allowed, or an older counter (at most max_gap behind L)
+  GapTooLarge,     // C - L > max_gap
   Exhausted,       // C would pass 2^32 - 1
 };
 std::string_view to_string(FcntStatus s);
