@@ -48,6 +48,7 @@ Parsed<PhyPayload> parse_data(PhyPayload f, std::span<const std::uint8_t> b) {
     d.fctrl.adr_ack_req = (fctrl & 0x40) != 0;
     d.fctrl.class_b = (fctrl & 0x10) != 0;
   } else {
+    d.fctrl.rfu = (fctrl & 0x40) != 0;
     d.fctrl.f_pending = (fctrl & 0x10) != 0;
   }
   d.fcnt = get_le16(&b[6]);
@@ -160,6 +161,7 @@ Parsed<PhyPayload> parse_phy_payload(std::span<const std::uint8_t> b) {
   PhyPayload f;
   f.mtype = static_cast<MType>(b[0] >> 5);
   f.major = b[0] & 0x03;
+  f.rfu = (b[0] >> 2) & 0x07;
   if (f.major != 0)
     return error(ParseErrc::UnsupportedMajor,
                  "Major " + std::to_string(f.major) + " is not LoRaWAN R1 (0)");
@@ -196,9 +198,11 @@ Parsed<PhyPayload> parse_phy_payload(std::span<const std::uint8_t> b) {
 
 Parsed<std::vector<std::uint8_t>> build_phy_payload(const PhyPayload& f) {
   if (f.major > 3) return error(ParseErrc::UnsupportedMajor, "Major must fit in 2 bits");
+  if (f.rfu > 7) return error(ParseErrc::BadLength, "MHDR RFU must fit in 3 bits");
   std::vector<std::uint8_t> out;
   out.reserve(64);
-  out.push_back(static_cast<std::uint8_t>(static_cast<std::uint8_t>(f.mtype) << 5 | f.major));
+  out.push_back(
+      static_cast<std::uint8_t>(static_cast<std::uint8_t>(f.mtype) << 5 | f.rfu << 2 | f.major));
   auto bad_body = [&] {
     return error(ParseErrc::BadLength, "body does not match MType " + what(f.mtype));
   };
@@ -265,8 +269,9 @@ Parsed<std::vector<std::uint8_t>> build_phy_payload(const PhyPayload& f) {
       if (is_uplink(f.mtype)) {
         if (d->fctrl.adr_ack_req) fctrl |= 0x40;
         if (d->fctrl.class_b) fctrl |= 0x10;
-      } else if (d->fctrl.f_pending) {
-        fctrl |= 0x10;
+      } else {
+        if (d->fctrl.rfu) fctrl |= 0x40;
+        if (d->fctrl.f_pending) fctrl |= 0x10;
       }
       out.resize(8);
       put_le32(&out[1], d->dev_addr.value);

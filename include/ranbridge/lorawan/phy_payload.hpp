@@ -53,6 +53,7 @@ struct FCtrl {
   bool ack = false;
   bool class_b = false;    // uplink only
   bool f_pending = false;  // downlink only
+  bool rfu = false;        // downlink bit 6, kept so that build(parse(x)) == x
   // FOptsLen is the size of DataFrame::fopts; it is not stored twice.
   bool operator==(const FCtrl&) const = default;
 };
@@ -102,6 +103,7 @@ struct PhyPayload {
   std::uint8_t major = 0;  // only 0 (LoRaWAN R1) is accepted
   std::variant<DataFrame, JoinRequest, RejoinRequest, JoinAcceptEncrypted, Proprietary> body;
   Mic mic{};
+  std::uint8_t rfu = 0;  // MHDR bits 4..2 (shifted down), kept so that build(parse(x)) == x
   bool operator==(const PhyPayload&) const = default;
 
   // Convenience accessors: nullptr when the body is of another kind.
