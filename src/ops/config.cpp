@@ -56,20 +56,20 @@ class Loader {
     }
     if (!r_.check_map(root, "", kTopKeys)) return c;
     load_regions(root, c);
-    load_mqtt(root["mqtt"], c.mqtt);
-    load_devices(root["devices"], c.devices);
-    load_routing_sync(root["routing_sync"], c.routing_sync);
+    load_mqtt(YamlReader::child(root, "mqtt"), c.mqtt);
+    load_devices(YamlReader::child(root, "devices"), c.devices);
+    load_routing_sync(YamlReader::child(root, "routing_sync"), c.routing_sync);
     std::string state_dir;
     if (r_.read_string(root, "state_dir", "", state_dir)) {
       if (state_dir.empty())
-        r_.error(root["state_dir"], "state_dir must not be empty");
+        r_.error(YamlReader::child(root, "state_dir"), "state_dir must not be empty");
       else
         c.state_dir = resolve(state_dir);
     }
-    load_http(root["http"], c.http);
-    load_log(root["log"], c.log);
-    load_uplink(root["uplink"], c.uplink);
-    load_downlink(root["downlink"], c);
+    load_http(YamlReader::child(root, "http"), c.http);
+    load_log(YamlReader::child(root, "log"), c.log);
+    load_uplink(YamlReader::child(root, "uplink"), c.uplink);
+    load_downlink(YamlReader::child(root, "downlink"), c);
     cross_checks(root, c);
     return c;
   }
@@ -172,7 +172,7 @@ class Loader {
   }
 
   void load_regions(const YAML::Node& root, Config& c) {
-    auto regions = root["regions"];
+    auto regions = YamlReader::child(root, "regions");
     if (!regions.IsDefined() || regions.IsNull()) {
       r_.error_at_line(0, "regions: at least one region is required");
       return;
@@ -404,13 +404,13 @@ class Loader {
 
   void cross_checks(const YAML::Node& root, Config& c) {
     if (c.downlink.fallback_region && !c.find_region(*c.downlink.fallback_region)) {
-      auto node = root["downlink"]["fallback_region"];
+      auto node = YamlReader::child(YamlReader::child(root, "downlink"), "fallback_region");
       r_.error(node, "downlink.fallback_region: '" + *c.downlink.fallback_region +
                          "' is not a configured region");
     }
     if (c.routing_sync.enabled && c.routing_sync.prune && c.devices.files.empty() &&
-        !YamlReader::has(root["devices"], "files")) {
-      r_.error(YamlReader::node_or(root["routing_sync"], "prune"),
+        !YamlReader::has(YamlReader::child(root, "devices"), "files")) {
+      r_.error(YamlReader::node_or(YamlReader::child(root, "routing_sync"), "prune"),
                "routing_sync.prune is true but no devices.files are configured: it would "
                "remove every device from RAN's routing table");
     }

@@ -39,14 +39,20 @@ std::string YamlReader::join(std::string_view path, std::string_view key) {
   return std::string(path) + "." + std::string(key);
 }
 
+YAML::Node YamlReader::child(const YAML::Node& map, std::string_view key) {
+  if (!map.IsDefined() || !map.IsMap()) return YAML::Node();
+  auto n = map[std::string(key)];
+  return n.IsDefined() ? n : YAML::Node();
+}
+
 bool YamlReader::has(const YAML::Node& map, std::string_view key) {
-  if (!map.IsMap()) return false;
+  if (!map.IsDefined() || !map.IsMap()) return false;
   auto n = map[std::string(key)];
   return n.IsDefined() && !n.IsNull();
 }
 
 YAML::Node YamlReader::node_or(const YAML::Node& map, std::string_view key) {
-  if (map.IsMap()) {
+  if (map.IsDefined() && map.IsMap()) {
     auto n = map[std::string(key)];
     if (n.IsDefined()) return n;
   }

@@ -54,6 +54,10 @@ class YamlReader {
   bool read_choice(const YAML::Node& map, std::string_view key, const std::string& path,
                    std::initializer_list<std::string_view> choices, std::size_t& out);
 
+  // The value of `key` in `map`, or a null node when `map` is not a map or lacks the key.
+  // (yaml-cpp's const operator[] returns an "invalid" node for a missing key, and every
+  // later access to it throws; this never does.)
+  static YAML::Node child(const YAML::Node& map, std::string_view key);
   // Present and not null.
   static bool has(const YAML::Node& map, std::string_view key);
   // The node of a key (for marks), or the map itself when absent.
