@@ -109,6 +109,16 @@ TEST(Config, ExampleFileLoadsWithDocumentedValues) {
   EXPECT_EQ(c.downlink.max_pending, 10000u);
 }
 
+TEST(Config, ComposeStackConfigLoads) {
+  // docker/ran-bridge/ran-bridge.yaml is what docker-compose mounts: it must stay valid.
+  auto r = load_config(ranbridge::testing::source_path("docker/ran-bridge/ran-bridge.yaml"),
+                       env({{"RAN_EU_TOKEN", "emulator-token"}}));
+  ASSERT_TRUE(r.ok()) << format_errors(r.errors);
+  EXPECT_EQ(r.config->http.host, "0.0.0.0");
+  EXPECT_EQ(r.config->log.format, LogFormat::Json);
+  EXPECT_EQ(r.config->regions.at(0).topic_prefix, "eu868");
+}
+
 TEST(Config, FullyCustomValues) {
   auto r =
       load(kMinimal +
