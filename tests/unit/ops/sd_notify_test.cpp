@@ -11,6 +11,12 @@
 #include <cstring>
 #include <random>
 
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "ranbridge/ops/watchdog.hpp"
 #include "ranbridge_test/support.hpp"
 
 namespace ranbridge::ops {
@@ -109,6 +115,38 @@ TEST(SdNotify, FromEnvironmentAndWatchdogInterval) {
   ::setenv("WATCHDOG_USEC", "abc", 1);
   EXPECT_FALSE(SdNotifier::watchdog_interval());
   ::unsetenv("WATCHDOG_USEC");
+}
+
+TEST(Watchdog, PingsFromTheIoLoopUntilStopped) {
+  ranbridge::testing::TempDir dir;
+  auto path = (dir / "notify").string();
+  NotifySocket sock(path);
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  WatchdogPinger pinger(io.get_executor(), SdNotifier(path), std::chrono::milliseconds(10));
+  ASSERT_TRUE(pinger.active());
+  pinger.start();
+  pinger.start();  // idempotent: still one ping per interval
+  std::thread runner([&] { io.run(); });
+  // Three pings arrive (receive() waits up to 2 s each: no dependence on timing precision).
+  EXPECT_EQ(sock.receive(), "WATCHDOG=1");
+  EXPECT_EQ(sock.receive(), "WATCHDOG=1");
+  EXPECT_EQ(sock.receive(), "WATCHDOG=1");
+  pinger.stop();
+  work.reset();
+  runner.join();  // returns only because the timer is no longer re-armed
+}
+
+TEST(Watchdog, InactiveWithoutSocketOrInterval) {
+  boost::asio::io_context io;
+  ::unsetenv("WATCHDOG_USEC");
+  WatchdogPinger no_interval(io.get_executor(), SdNotifier("/tmp/x"));
+  EXPECT_FALSE(no_interval.active());
+  WatchdogPinger no_socket(io.get_executor(), SdNotifier(), std::chrono::seconds(1));
+  EXPECT_FALSE(no_socket.active());
+  no_socket.start();
+  no_socket.stop();
+  io.run();  // nothing armed: returns at once
 }
 
 }  // namespace
