@@ -5,6 +5,13 @@
 namespace ranbridge::mic::detail {
 namespace {
 
+// YAML aliases share nodes; expanding them into the tree could grow exponentially
+// ("billion laughs"). No real devices file comes near this many nodes in YAML (JSON is for
+// large fleets).
+constexpr std::size_t kMaxYamlNodes = 1'000'000;
+
+struct TooLarge {};
+
 std::uint32_t line_of(const YAML::Node& n) {
   const auto m = n.Mark();
   return m.line < 0 ? 0 : static_cast<std::uint32_t>(m.line + 1);
@@ -12,6 +19,7 @@ std::uint32_t line_of(const YAML::Node& n) {
 
 void convert(const YAML::Node& n, DocTree& t, std::uint32_t parent, std::string_view key,
              std::uint32_t key_line) {
+  if (t.size() >= kMaxYamlNodes) throw TooLarge{};
   const std::uint32_t line = line_of(n);
   switch (n.Type()) {
     case YAML::NodeType::Undefined:
@@ -51,7 +59,14 @@ void read_yaml(std::string_view text, RegistryBuilder& builder) {
     return;
   }
   DocTree t;
-  convert(doc, t, DocTree::npos, {}, 0);
+  try {
+    convert(doc, t, DocTree::npos, {}, 0);
+  } catch (const TooLarge&) {
+    builder.error(0,
+                  "YAML document too large (more than 1000000 nodes once aliases are "
+                  "expanded): use JSON for large fleets");
+    return;
+  }
   if (t.node(0).kind == DocTree::Kind::Null) {
     builder.error(1, "the file is empty: expected a mapping with a 'devices' list");
     return;

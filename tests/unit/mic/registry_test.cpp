@@ -341,3 +341,16 @@ TEST(Registry, YamlSyntaxErrorHasLine) {
   EXPECT_NE(r.errors[0].message.find("YAML syntax error"), std::string::npos);
   EXPECT_GE(r.errors[0].line, 3u);
 }
+
+TEST(Registry, YamlAliasExpansionIsBounded) {
+  std::string yaml = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  const char* names = "abcdefg";
+  for (int i = 1; i < 7; ++i) {
+    yaml += std::string(1, names[i]) + ": &" + names[i] + " [";
+    for (int k = 0; k < 10; ++k) yaml += std::string(k ? ", *" : "*") + names[i - 1];
+    yaml += "]\n";
+  }
+  auto r = Registry::parse(yaml, "bomb.yaml");
+  ASSERT_EQ(r.errors.size(), 1u) << errors_of(r);
+  EXPECT_NE(r.errors[0].message.find("too large"), std::string::npos);
+}
