@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "frames.hpp"
 #include "ranbridge/lorawan/join.hpp"
 #include "ranbridge/mic/solver.hpp"
@@ -435,4 +438,29 @@ TEST_F(SolverTest, UnsupportedFrames) {
   check({0xE0, 1, 2, 3});                      // proprietary
   check(std::vector<std::uint8_t>(13, 0x20));  // join accept
   check({0x41, 1, 2, 3, 4, 0, 0, 0});          // Major 1
+}
+
+TEST_F(SolverTest, ConcurrentSolvesOfOneFrameAckItOnce) {
+  load("devices:\n" + abp_device(1, kAddr.value, kNwkSKey));
+  for (std::uint16_t f = 1; f <= 20; ++f) {
+    const auto msg = data_up(kAddr, f);
+    const auto ch = challenge(mic10(key(kNwkSKey), kAddr, f, msg));
+    std::atomic<int> acks{0}, replays{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&] {
+        Uplink u;
+        u.phy_payload_no_mic = msg;
+        u.challenge = ch;
+        const Outcome o = solver.solve(u);
+        if (std::holds_alternative<Ack>(o))
+          ++acks;
+        else if (std::get<Reject>(o).reason == RejectReason::Replay)
+          ++replays;
+      });
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(acks.load(), 1) << "fcnt " << f;
+    EXPECT_EQ(replays.load(), 3) << "fcnt " << f;
+  }
+  EXPECT_EQ(store.get(DevEui{1})->abp_fcnt_up, 20u);
 }
