@@ -135,9 +135,10 @@ struct StatusServer::Impl : std::enable_shared_from_this<Impl> {
         break;
       }
       if (ec) {
-        if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
-            ec != asio::error::operation_aborted && ec != asio::error::eof) {
-          // A malformed request gets a 400 before the connection closes.
+        // A malformed request gets a 400 before the connection closes; I/O errors (peer
+        // gone, timeout, closed by stop()) just end it.
+        if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
+            ec != http::error::end_of_stream && stream->socket().is_open()) {
           auto res = error_response(http::status::bad_request, "bad request");
           co_await http::async_write(*stream, res, asio::as_tuple(asio::use_awaitable));
         }

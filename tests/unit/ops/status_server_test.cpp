@@ -159,6 +159,19 @@ TEST_F(StatusServerTest, OversizedHeadersGet431) {
   EXPECT_EQ(res.result(), http::status::request_header_fields_too_large);
 }
 
+TEST_F(StatusServerTest, OversizedBodyGets413) {
+  auto s = connect();
+  http::request<http::string_body> req{http::verb::get, "/metrics", 11};
+  req.set(http::field::host, "localhost");
+  req.body() = std::string(4096, 'b');
+  req.prepare_payload();
+  http::write(s, req);
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(s, buf, res);
+  EXPECT_EQ(res.result(), http::status::payload_too_large);
+}
+
 TEST_F(StatusServerTest, GarbageGets400) {
   auto s = connect();
   asio::write(s, asio::buffer(std::string("NOT HTTP AT ALL\r\n\r\n")));
