@@ -407,6 +407,14 @@ TEST(Config, TopicPrefixAndNames) {
   expect_one_error(load(named), 2, "must be 1..32 of letters, digits");
 }
 
+TEST(Config, NullValuesMeanDefaults) {
+  auto r = load(kMinimal + "    topic_prefix:\n" + "mqtt:\n" + "log: {level: ~}\n");
+  ASSERT_TRUE(r.ok()) << format_errors(r.errors);
+  EXPECT_EQ(r.config->regions[0].topic_prefix, "eu");
+  EXPECT_EQ(r.config->mqtt.url, "tcp://127.0.0.1:1883");
+  EXPECT_EQ(r.config->log.level, LogLevel::Info);
+}
+
 TEST(Config, MissingFile) {
   auto r = load_config("/nonexistent/ran-bridge.yaml");
   ASSERT_EQ(r.errors.size(), 1u);
