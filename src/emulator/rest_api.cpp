@@ -199,7 +199,10 @@ RestReply devices_select(RestState& st, std::string_view query) {
   std::vector<DevEui> filter;
   std::size_t offset = 0;
   std::optional<std::size_t> limit;
-  auto params = boost::urls::parse_query(query);
+  // Boost.URL 1.81's compiled parse_query() runs strlen() on its argument: give it a
+  // NUL-terminated copy, never a view into the request buffer.
+  const std::string query_text(query);
+  auto params = boost::urls::parse_query(query_text);
   if (!params) {
     errs.add(loc({"query"}), "malformed query string", "value_error.query");
     return errs.reply();

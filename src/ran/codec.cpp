@@ -788,7 +788,10 @@ Result<SelectDevicesQuery> decode_select_query(std::string_view query) {
   if (!query.empty() && query.front() == '?') query.remove_prefix(1);
   SelectDevicesQuery q;
   if (query.empty()) return q;
-  auto params = boost::urls::parse_query(query);
+  // Boost.URL 1.81's compiled parse_query() runs strlen() on its argument: give it a
+  // NUL-terminated copy, never a view into a larger buffer.
+  const std::string query_text(query);
+  auto params = boost::urls::parse_query(query_text);
   if (!params) return fail("", "invalid query string: " + params.error().message());
   for (auto p : *params) {
     const std::string key = p.key.decode();
