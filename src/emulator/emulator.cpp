@@ -1,5 +1,7 @@
 #include "ranbridge/emulator/emulator.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -256,7 +258,19 @@ struct Emulator::Impl {
     }
     if (path == "/emulator/devices" && method == http::verb::get)
       return reply(req, 200, json::serialize(sim ? sim->devices_json() : json::array{}));
-    if (method != http::verb::post) return reply(req, 405, R"({"detail":"Method Not Allowed"})");
+    // Unknown paths are 404 whatever the method; a known path with the wrong method is 405.
+    static constexpr std::string_view kGetPaths[] = {"/emulator/stats", "/emulator/downstreams",
+                                                     "/emulator/devices"};
+    static constexpr std::string_view kPostPaths[] = {
+        "/emulator/drop-sockets", "/emulator/send-raw", "/emulator/uplink", "/emulator/traffic",
+        "/emulator/downstream-result"};
+    const bool is_get_path =
+        std::find(std::begin(kGetPaths), std::end(kGetPaths), path) != std::end(kGetPaths);
+    const bool is_post_path =
+        std::find(std::begin(kPostPaths), std::end(kPostPaths), path) != std::end(kPostPaths);
+    if (!is_get_path && !is_post_path) return reply(req, 404, R"({"detail":"Not Found"})");
+    if (method != http::verb::post || !is_post_path)
+      return reply(req, 405, R"({"detail":"Method Not Allowed"})");
     if (path == "/emulator/drop-sockets") {
       bool abort = query_param(query, "abort") == "1";
       auto n = shared.hub.close_all(abort);

@@ -59,7 +59,9 @@ struct WsClient::Impl {
   bool closed = false;
   int pings = 0;
 
-  static asio::awaitable<void> reader(std::shared_ptr<Impl> self) {
+  // A raw pointer: the frame lives in `ioc`, which Impl owns, so a shared_ptr here would be a
+  // cycle that never frees. ~WsClient joins the thread before Impl can go away.
+  static asio::awaitable<void> reader(Impl* self) {
     beast::flat_buffer buf;
     for (;;) {
       beast::error_code ec;
@@ -99,7 +101,7 @@ WsClient::WsClient(int port, const std::string& path, const std::string& token, 
       ++raw->pings;
     }
   });
-  asio::co_spawn(impl_->ioc, Impl::reader(impl_), asio::detached);
+  asio::co_spawn(impl_->ioc, Impl::reader(impl_.get()), asio::detached);
   impl_->thread = std::thread([im = impl_.get()] { im->ioc.run(); });
 }
 

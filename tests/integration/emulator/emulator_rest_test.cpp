@@ -15,7 +15,7 @@ std::string code_of(const HttpResult& r) {
 }  // namespace
 
 // Disabled: a select with DevEUIs over HTTP ends the connection (under investigation).
-TEST(EmulatorRest, DISABLED_EveryRoutingTableOperation) {
+TEST(EmulatorRest, EveryRoutingTableOperation) {
   EmulatorProcess emu;
   auto r = emu.post("/api/v1/devices/insert",
                     R"({"DevEUI":"0004a30b001c0530","JoinEUI":"70B3D57ED0000001"})");
@@ -37,9 +37,10 @@ TEST(EmulatorRest, DISABLED_EveryRoutingTableOperation) {
   r = emu.get("/api/v1/devices/select?DevEUIs=00000000000000a1&DevEUIs=0x0004A30B001C0530");
   ASSERT_EQ(r.status, 200u) << r.body;
   ASSERT_EQ(r.json().as_array().size(), 2u);
+  // Pages are in DevEUI order (00..a1, 00..a2, 0004a3..), so offset 1 is a2.
   r = emu.get("/api/v1/devices/select?offset=1&limit=1");
   ASSERT_EQ(r.json().as_array().size(), 1u);
-  EXPECT_EQ(r.json().as_array()[0].at("DevEUI"), "00000000000000a1");
+  EXPECT_EQ(r.json().as_array()[0].at("DevEUI"), "00000000000000a2");
   r = emu.get("/api/v1/devices/select?limit=x");
   EXPECT_EQ(r.status, 422u);
   EXPECT_EQ(code_of(r), "ValidationFailed");
@@ -141,7 +142,7 @@ TEST(EmulatorRest, SeveralTokensAccepted) {
 }
 
 // Disabled: GET on an unknown admin path answers 405 instead of 404 (to fix).
-TEST(EmulatorRest, DISABLED_UnknownPathsAndMethods) {
+TEST(EmulatorRest, UnknownPathsAndMethods) {
   EmulatorProcess emu;
   EXPECT_EQ(emu.get("/api/v1/devices/nothing").status, 404u);
   EXPECT_EQ(emu.get("/elsewhere").status, 404u);
