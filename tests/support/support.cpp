@@ -27,15 +27,17 @@ std::string env_or(const char* name, const std::string& fallback) {
 }  // namespace
 
 fs::path bin_path(const std::string& name) {
-  return fs::path(env_or("RANBRIDGE_BIN_DIR", "bin")) / name;
+  return fs::path(env_or("RANBRIDGE_BIN_DIR", RANBRIDGE_DEFAULT_BIN_DIR)) / name;
 }
 
 fs::path source_path(const std::string& relative) {
-  return fs::path(env_or("RANBRIDGE_SOURCE_DIR", ".")) / relative;
+  return fs::path(env_or("RANBRIDGE_SOURCE_DIR", RANBRIDGE_DEFAULT_SOURCE_DIR)) / relative;
 }
 
 fs::path vectors_path() {
-  fs::path shared = fs::path(env_or("RANBRIDGE_SHARED_DIR", "../shared")) / "lorawan/vectors.json";
+  fs::path shared =
+      fs::path(env_or("RANBRIDGE_SHARED_DIR", RANBRIDGE_DEFAULT_SOURCE_DIR "/../shared")) /
+      "lorawan/vectors.json";
   if (fs::exists(shared)) return shared;
   return source_path("tests/data/lorawan/vectors.json");
 }
@@ -189,9 +191,13 @@ fs::path mosquitto_path() {
   return {};
 }
 
-Mosquitto::Mosquitto(int port) : port_(port ? port : free_port()) { start(); }
+Mosquitto::Mosquitto(int port) : port_(port ? port : free_port()) {
+  start();
+}
 
-Mosquitto::~Mosquitto() { stop(); }
+Mosquitto::~Mosquitto() {
+  stop();
+}
 
 void Mosquitto::start() {
   auto exe = mosquitto_path();
@@ -202,8 +208,8 @@ void Mosquitto::start() {
                                                "persistence false\n"
                                                "max_queued_messages 1000000\n"
                                                "log_dest stdout\n");
-  proc_.emplace(exe, std::vector<std::string>{"-c", conf.string()}, std::map<std::string, std::string>{},
-                dir_ / "mosquitto.log");
+  proc_.emplace(exe, std::vector<std::string>{"-c", conf.string()},
+                std::map<std::string, std::string>{}, dir_ / "mosquitto.log");
   if (!wait_for_port(port_)) throw std::runtime_error("mosquitto did not start on " + url());
 }
 
