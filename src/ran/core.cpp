@@ -56,12 +56,10 @@ asio::awaitable<void> send_auto_reject(std::shared_ptr<detail::StreamState<Upstr
 
 }  // namespace
 
-Core::Core(asio::any_io_executor ex, std::string token, std::string base_url,
-           ClientOptions options)
+Core::Core(asio::any_io_executor ex, std::string token, std::string base_url, ClientOptions options)
     : Core(std::move(ex), std::move(token), Endpoints::from_base(base_url), std::move(options)) {}
 
-Core::Core(asio::any_io_executor ex, std::string token, Endpoints endpoints,
-           ClientOptions options)
+Core::Core(asio::any_io_executor ex, std::string token, Endpoints endpoints, ClientOptions options)
     : ex_(std::move(ex)),
       token_(std::move(token)),
       endpoints_(std::move(endpoints)),
@@ -88,7 +86,8 @@ asio::awaitable<void> Core::connect() {
         std::make_shared<HttpClient>(ex_, impl_->routing_url, options_, impl_->tls);
     impl_->multicast_http =
         std::make_shared<HttpClient>(ex_, impl_->multicast_url, options_, impl_->tls);
-    impl_->routing = std::make_unique<RoutingTable>(impl_->routing_http, impl_->routing_url, token_);
+    impl_->routing =
+        std::make_unique<RoutingTable>(impl_->routing_http, impl_->routing_url, token_);
     impl_->multicast =
         std::make_unique<MulticastGroups>(impl_->multicast_http, impl_->multicast_url, token_);
   }
@@ -120,9 +119,10 @@ std::uint64_t Core::rest_connections_opened() const {
 
 asio::awaitable<UpstreamConnection> Core::upstream() {
   if (!impl_->tls && impl_->upstream_url.tls()) impl_->tls = make_tls_context(options_.tls);
-  auto state = std::make_shared<detail::StreamState<Upstream>>(ex_, options_.receive_queue_capacity);
-  state->session = std::make_shared<detail::WsSession>(ex_, impl_->upstream_url, token_, options_,
-                                                       impl_->tls);
+  auto state =
+      std::make_shared<detail::StreamState<Upstream>>(ex_, options_.receive_queue_capacity);
+  state->session =
+      std::make_shared<detail::WsSession>(ex_, impl_->upstream_url, token_, options_, impl_->tls);
   std::weak_ptr<detail::StreamState<Upstream>> weak = state;
   const bool auto_reject = options_.reject_malformed_upstream;
   state->session->set_handlers(
@@ -153,10 +153,10 @@ asio::awaitable<UpstreamConnection> Core::upstream() {
 
 asio::awaitable<DownstreamConnection> Core::downstream() {
   if (!impl_->tls && impl_->downstream_url.tls()) impl_->tls = make_tls_context(options_.tls);
-  auto state = std::make_shared<detail::StreamState<DownstreamAnswer>>(
-      ex_, options_.receive_queue_capacity);
-  state->session = std::make_shared<detail::WsSession>(ex_, impl_->downstream_url, token_,
-                                                       options_, impl_->tls);
+  auto state =
+      std::make_shared<detail::StreamState<DownstreamAnswer>>(ex_, options_.receive_queue_capacity);
+  state->session =
+      std::make_shared<detail::WsSession>(ex_, impl_->downstream_url, token_, options_, impl_->tls);
   std::weak_ptr<detail::StreamState<DownstreamAnswer>> weak = state;
   state->session->set_handlers(
       [weak](std::string&& text) {

@@ -23,7 +23,8 @@ boost::urls::url parse_checked(std::string_view text) {
   if (scheme != "http" && scheme != "https" && scheme != "ws" && scheme != "wss")
     throw ParameterError("URL '" + std::string(text) + "': scheme must be http, https, ws or wss");
   if (u.host().empty()) throw ParameterError("URL '" + std::string(text) + "' has no host");
-  if (u.has_userinfo()) throw ParameterError("URL '" + std::string(text) + "' must not carry credentials");
+  if (u.has_userinfo())
+    throw ParameterError("URL '" + std::string(text) + "' must not carry credentials");
   u.set_scheme(scheme);
   return u;
 }
@@ -69,8 +70,7 @@ Endpoints Endpoints::from_base(std::string_view base) {
 std::string with_access_token(std::string_view url, std::string_view token) {
   auto u = parse_checked(url);
   u.remove_fragment();
-  u.set_encoded_query("access_token=" +
-                      boost::urls::encode(token, boost::urls::unreserved_chars));
+  u.set_encoded_query("access_token=" + boost::urls::encode(token, boost::urls::unreserved_chars));
   return std::string(u.buffer());
 }
 

@@ -4,13 +4,20 @@ namespace ranbridge::ran {
 
 const char* to_string(TransportError::Kind k) {
   switch (k) {
-    case TransportError::Kind::Resolve: return "resolve";
-    case TransportError::Kind::Connect: return "connect";
-    case TransportError::Kind::Tls: return "tls";
-    case TransportError::Kind::Timeout: return "timeout";
-    case TransportError::Kind::Closed: return "closed";
-    case TransportError::Kind::Protocol: return "protocol";
-    case TransportError::Kind::Io: return "io";
+    case TransportError::Kind::Resolve:
+      return "resolve";
+    case TransportError::Kind::Connect:
+      return "connect";
+    case TransportError::Kind::Tls:
+      return "tls";
+    case TransportError::Kind::Timeout:
+      return "timeout";
+    case TransportError::Kind::Closed:
+      return "closed";
+    case TransportError::Kind::Protocol:
+      return "protocol";
+    case TransportError::Kind::Io:
+      return "io";
   }
   return "io";
 }
@@ -23,8 +30,7 @@ std::string describe(const std::string& code, const std::string& description, in
 }
 }  // namespace
 
-ApiError::ApiError(std::string code, std::string description, int http_status,
-                   std::string raw_body)
+ApiError::ApiError(std::string code, std::string description, int http_status, std::string raw_body)
     : Error(describe(code, description, http_status)),
       code_(std::move(code)),
       description_(std::move(description)),

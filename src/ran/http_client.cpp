@@ -108,9 +108,13 @@ HttpClient::HttpClient(asio::any_io_executor ex, Url origin, ClientOptions optio
 
 HttpClient::~HttpClient() = default;
 
-void HttpClient::close() { impl_->idle.clear(); }
+void HttpClient::close() {
+  impl_->idle.clear();
+}
 
-std::uint64_t HttpClient::connections_opened() const { return impl_->opened; }
+std::uint64_t HttpClient::connections_opened() const {
+  return impl_->opened;
+}
 
 asio::awaitable<HttpResponse> HttpClient::request(std::string method, std::string target,
                                                   std::optional<std::string> body,
@@ -148,14 +152,14 @@ asio::awaitable<HttpResponse> HttpClient::request(std::string method, std::strin
       co_await exchange(*conn->tls, conn->buffer, req, parser, conn->lowest(), impl_->options, ec,
                         got_bytes);
     else
-      co_await exchange(*conn->plain, conn->buffer, req, parser, conn->lowest(), impl_->options,
-                        ec, got_bytes);
+      co_await exchange(*conn->plain, conn->buffer, req, parser, conn->lowest(), impl_->options, ec,
+                        got_bytes);
     if (ec) {
       // An idle keep-alive connection may have been closed by the server just before we
       // used it; nothing was answered, so sending again on a fresh connection is safe.
       if (reused && !got_bytes && attempt == 0 && stale_connection_error(ec)) continue;
-      detail::throw_transport(TransportError::Kind::Io, method + " " + target.substr(0, target.find('?')),
-                              impl_->origin, ec);
+      detail::throw_transport(TransportError::Kind::Io,
+                              method + " " + target.substr(0, target.find('?')), impl_->origin, ec);
     }
     auto res = parser.release();
     HttpResponse out{static_cast<int>(res.result_int()), std::move(res.body())};

@@ -1,5 +1,6 @@
 #include "net.hpp"
 
+#include <openssl/ssl.h>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -7,7 +8,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
-#include <openssl/ssl.h>
 
 namespace ranbridge::ran::detail {
 
@@ -21,8 +21,8 @@ void throw_transport(TransportError::Kind kind, const std::string& step, const U
   if (ec == beast::error::timeout || ec == asio::error::timed_out)
     kind = TransportError::Kind::Timeout;
   // The URL is printed without its query: a websocket query holds the access token.
-  throw TransportError(kind, step + " " + url.scheme + "://" + url.host_header() + " failed: " +
-                                 ec.message());
+  throw TransportError(
+      kind, step + " " + url.scheme + "://" + url.host_header() + " failed: " + ec.message());
 }
 
 asio::awaitable<void> resolve_and_connect(beast::tcp_stream& stream, Url url,
@@ -32,13 +32,11 @@ asio::awaitable<void> resolve_and_connect(beast::tcp_stream& stream, Url url,
   asio::steady_timer timer(ex, options.resolve_timeout);
   boost::system::error_code rec, tec;
   tcp::resolver::results_type results;
-  auto which = co_await (
-      resolver.async_resolve(url.host, std::to_string(url.port),
-                             asio::redirect_error(asio::use_awaitable, rec)) ||
-      timer.async_wait(asio::redirect_error(asio::use_awaitable, tec)));
+  auto which = co_await (resolver.async_resolve(url.host, std::to_string(url.port),
+                                                asio::redirect_error(asio::use_awaitable, rec)) ||
+                         timer.async_wait(asio::redirect_error(asio::use_awaitable, tec)));
   if (which.index() == 1)
-    throw TransportError(TransportError::Kind::Timeout,
-                         "resolving " + url.host + " timed out");
+    throw TransportError(TransportError::Kind::Timeout, "resolving " + url.host + " timed out");
   if (rec) throw_transport(TransportError::Kind::Resolve, "resolving", url, rec);
   results = std::get<0>(which);
 

@@ -13,7 +13,8 @@ namespace ranbridge::ran::detail {
 
 template <class T>
 struct StreamState {
-  StreamState(boost::asio::any_io_executor ex, std::size_t capacity) : queue(std::move(ex), capacity) {}
+  StreamState(boost::asio::any_io_executor ex, std::size_t capacity)
+      : queue(std::move(ex), capacity) {}
   std::shared_ptr<WsSession> session;
   MessageQueue<T> queue;
   StreamStats stats;

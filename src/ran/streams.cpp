@@ -33,10 +33,10 @@ asio::awaitable<std::optional<T>> recv_of(std::shared_ptr<detail::StreamState<T>
   using Status = typename detail::MessageQueue<T>::Status;
   if (status == Status::Closed) {
     const CloseStatus& cs = s->session->close_status();
-    throw TransportError(TransportError::Kind::Closed,
-                         std::string(cs.normal ? "stream closed normally: " : "stream closed: ") +
-                             cs.reason,
-                         cs.normal);
+    throw TransportError(
+        TransportError::Kind::Closed,
+        std::string(cs.normal ? "stream closed normally: " : "stream closed: ") + cs.reason,
+        cs.normal);
   }
   co_return std::move(v);
 }
@@ -61,9 +61,13 @@ UpstreamConnection& UpstreamConnection::operator=(UpstreamConnection&& o) noexce
   }
   return *this;
 }
-UpstreamConnection::~UpstreamConnection() { abort_on_executor(s_); }
+UpstreamConnection::~UpstreamConnection() {
+  abort_on_executor(s_);
+}
 
-asio::awaitable<std::optional<Upstream>> UpstreamConnection::next() { return next_of(s_); }
+asio::awaitable<std::optional<Upstream>> UpstreamConnection::next() {
+  return next_of(s_);
+}
 
 asio::awaitable<std::optional<Upstream>> UpstreamConnection::recv(
     std::chrono::milliseconds timeout) {
@@ -84,16 +88,25 @@ asio::awaitable<void> UpstreamConnection::send_reject(TransactionId tx, RejectCo
   return send_text(s_, encode(m));
 }
 
-asio::awaitable<void> UpstreamConnection::close() { return s_->session->close(); }
-bool UpstreamConnection::is_open() const { return s_ && s_->session->is_open(); }
-CloseStatus UpstreamConnection::close_status() const { return s_->session->close_status(); }
-StreamStats UpstreamConnection::stats() const { return s_->stats; }
-std::string UpstreamConnection::last_malformed() const { return s_->last_malformed; }
+asio::awaitable<void> UpstreamConnection::close() {
+  return s_->session->close();
+}
+bool UpstreamConnection::is_open() const {
+  return s_ && s_->session->is_open();
+}
+CloseStatus UpstreamConnection::close_status() const {
+  return s_->session->close_status();
+}
+StreamStats UpstreamConnection::stats() const {
+  return s_->stats;
+}
+std::string UpstreamConnection::last_malformed() const {
+  return s_->last_malformed;
+}
 
 // ---- downstream ----
 
-DownstreamConnection::DownstreamConnection(
-    std::shared_ptr<detail::StreamState<DownstreamAnswer>> s)
+DownstreamConnection::DownstreamConnection(std::shared_ptr<detail::StreamState<DownstreamAnswer>> s)
     : s_(std::move(s)) {}
 DownstreamConnection::DownstreamConnection(DownstreamConnection&&) noexcept = default;
 DownstreamConnection& DownstreamConnection::operator=(DownstreamConnection&& o) noexcept {
@@ -103,7 +116,9 @@ DownstreamConnection& DownstreamConnection::operator=(DownstreamConnection&& o) 
   }
   return *this;
 }
-DownstreamConnection::~DownstreamConnection() { abort_on_executor(s_); }
+DownstreamConnection::~DownstreamConnection() {
+  abort_on_executor(s_);
+}
 
 asio::awaitable<void> DownstreamConnection::send_downstream(Downstream m) {
   if (auto e = validate(m)) throw ParameterError("send_downstream: " + e->reason);
@@ -124,10 +139,20 @@ asio::awaitable<std::optional<DownstreamAnswer>> DownstreamConnection::recv(
   return recv_of(s_, timeout);
 }
 
-asio::awaitable<void> DownstreamConnection::close() { return s_->session->close(); }
-bool DownstreamConnection::is_open() const { return s_ && s_->session->is_open(); }
-CloseStatus DownstreamConnection::close_status() const { return s_->session->close_status(); }
-StreamStats DownstreamConnection::stats() const { return s_->stats; }
-std::string DownstreamConnection::last_malformed() const { return s_->last_malformed; }
+asio::awaitable<void> DownstreamConnection::close() {
+  return s_->session->close();
+}
+bool DownstreamConnection::is_open() const {
+  return s_ && s_->session->is_open();
+}
+CloseStatus DownstreamConnection::close_status() const {
+  return s_->session->close_status();
+}
+StreamStats DownstreamConnection::stats() const {
+  return s_->stats;
+}
+std::string DownstreamConnection::last_malformed() const {
+  return s_->last_malformed;
+}
 
 }  // namespace ranbridge::ran

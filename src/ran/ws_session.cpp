@@ -70,8 +70,7 @@ asio::awaitable<void> WsSession::open(std::shared_ptr<WsSession> self) {
   if (self->url_.tls()) {
     self->tls_ = std::make_unique<TlsWs>(self->ex_, *self->tls_ctx_);
     prepare_tls(self->tls_->next_layer(), self->url_, self->options_.tls);
-    co_await resolve_and_connect(beast::get_lowest_layer(*self->tls_), self->url_,
-                                 self->options_);
+    co_await resolve_and_connect(beast::get_lowest_layer(*self->tls_), self->url_, self->options_);
     co_await tls_handshake(self->tls_->next_layer(), self->url_, self->options_);
     co_await self->handshake(*self->tls_);
   } else {
@@ -118,8 +117,8 @@ void WsSession::finish(const boost::system::error_code& ec, const websocket::clo
     status_.reason = "close " + std::to_string(reason.code) +
                      (reason.reason.empty() ? "" : " " + std::string(reason.reason.c_str()));
   } else if (ec == beast::error::timeout) {
-    status_.reason = "peer silent for " +
-                     std::to_string((options_.ping_interval * 2).count()) + " ms (dead peer)";
+    status_.reason = "peer silent for " + std::to_string((options_.ping_interval * 2).count()) +
+                     " ms (dead peer)";
   } else {
     status_.reason = ec.message();
   }
@@ -159,8 +158,7 @@ asio::awaitable<void> WsSession::send(std::string text) {
     co_await tls_->async_write(asio::buffer(text), asio::redirect_error(asio::use_awaitable, ec));
   } else {
     plain_->text(true);
-    co_await plain_->async_write(asio::buffer(text),
-                                 asio::redirect_error(asio::use_awaitable, ec));
+    co_await plain_->async_write(asio::buffer(text), asio::redirect_error(asio::use_awaitable, ec));
   }
   unlock_writes();
   if (ec) throw_transport(TransportError::Kind::Io, "websocket write to", url_, ec);

@@ -47,8 +47,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 
  private:
   using PlainWs = boost::beast::websocket::stream<boost::beast::tcp_stream>;
-  using TlsWs =
-      boost::beast::websocket::stream<boost::asio::ssl::stream<boost::beast::tcp_stream>>;
+  using TlsWs = boost::beast::websocket::stream<boost::asio::ssl::stream<boost::beast::tcp_stream>>;
 
   template <class Ws>
   boost::asio::awaitable<void> handshake(Ws& ws);

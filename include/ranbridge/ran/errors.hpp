@@ -63,10 +63,10 @@ class ApiError : public Error {
   std::string raw_body_;
 };
 
-#define RANBRIDGE_RAN_API_ERROR(Name)       \
-  class Name : public ApiError {            \
-   public:                                  \
-    using ApiError::ApiError;               \
+#define RANBRIDGE_RAN_API_ERROR(Name) \
+  class Name : public ApiError {      \
+   public:                            \
+    using ApiError::ApiError;         \
   };
 RANBRIDGE_RAN_API_ERROR(UnknownError)
 RANBRIDGE_RAN_API_ERROR(UnauthorizedError)

@@ -30,8 +30,8 @@ struct ClientOptions {
   // an answer after a few seconds). The read loop never waits for the application, so pings,
   // pongs and close frames are always handled.
   std::size_t receive_queue_capacity = 4096;
-  std::size_t max_frame_bytes = 1 << 20;     // larger websocket messages close the socket
-  std::size_t max_body_bytes = 64 << 20;     // largest REST answer accepted
+  std::size_t max_frame_bytes = 1 << 20;  // larger websocket messages close the socket
+  std::size_t max_body_bytes = 64 << 20;  // largest REST answer accepted
   // Upstream frames that cannot be decoded but carry a TransactionID are answered with an
   // UpstreamReject "Other", so that RAN does not wait for an answer that never comes.
   bool reject_malformed_upstream = true;

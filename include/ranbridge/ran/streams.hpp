@@ -36,7 +36,7 @@ struct StreamStats {
   std::uint64_t malformed = 0;           // frames that could not be decoded (skipped)
   std::uint64_t dropped_queue_full = 0;  // oldest messages dropped because the queue was full
   std::uint64_t messages_sent = 0;
-  std::uint64_t auto_rejects_sent = 0;   // upstream: Reject "Other" for malformed frames
+  std::uint64_t auto_rejects_sent = 0;  // upstream: Reject "Other" for malformed frames
 };
 
 struct CloseStatus {

@@ -10,6 +10,8 @@ int run_ran_command(const Args&) {
   return 2;
 }
 
-std::string ran_usage() { return ""; }
+std::string ran_usage() {
+  return "";
+}
 
 }  // namespace ranbridge::ranctl
