@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -169,8 +170,37 @@ struct MqttClient::State : std::enable_shared_from_this<MqttClient::State> {
       if (!opts.tls.key_file.empty()) ssl.set_private_key(opts.tls.key_file);
       ssl.set_enable_server_cert_auth(true);
       ssl.set_verify(opts.tls.verify_hostname);
+      // OpenSSL's reason (e.g. "certificate verify failed") reaches us only through this
+      // callback (Paho's token says just "failure"); without it Paho prints it to stderr.
+      ssl.set_error_handler([w = weak_from_this()](const std::string& message) {
+        if (auto s = w.lock()) s->note_tls_error(message);
+      });
       connect_opts.set_ssl(std::move(ssl));
     }
+  }
+
+  // Called on a Paho thread during a TLS handshake; read by on_connect_result on the strand.
+  std::mutex tls_error_mutex;
+  std::string tls_error;
+  void note_tls_error(std::string_view message) {
+    // OpenSSL lines start with the thread id ("7F3A...:error:..."): drop it, so that the same
+    // failure reads the same on every attempt (the log prints each distinct reason once).
+    auto colon = message.find(':');
+    if (colon != std::string_view::npos && message.substr(0, colon).find_first_not_of(
+                                               "0123456789abcdefABCDEF") == std::string_view::npos)
+      message.remove_prefix(colon + 1);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+      message.remove_suffix(1);
+    std::lock_guard lock(tls_error_mutex);
+    if (tls_error.size() > 1024) return;
+    if (!tls_error.empty()) tls_error += "; ";
+    tls_error += message;
+  }
+  std::string take_tls_error() {
+    std::lock_guard lock(tls_error_mutex);
+    std::string out;
+    out.swap(tls_error);
+    return out;
   }
 
   void update_gauges() {
@@ -228,7 +258,9 @@ struct MqttClient::State : std::enable_shared_from_this<MqttClient::State> {
 
   void on_connect_result(std::uint64_t g, bool ok, std::string reason) {
     if (g != gen || phase != Phase::connecting) return;
+    auto tls_reason = take_tls_error();
     if (!ok) {
+      if (!tls_reason.empty()) reason += " tls: " + tls_reason;
       connect_failures.fetch_add(1, std::memory_order_relaxed);
       // One line per distinct reason: a broker down for an hour must not flood the log.
       if (reason != last_failure)
