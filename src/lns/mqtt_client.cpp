@@ -144,15 +144,19 @@ struct MqttClient::State : std::enable_shared_from_this<MqttClient::State> {
   std::atomic<std::uint64_t> published{0}, dropped_queue_full{0}, dropped_invalid{0},
       dropped_stopped{0}, connects{0}, reconnects{0}, losses{0}, connect_failures{0}, received{0};
 
+  // Paho's own limits (in flight, buffered) also count subscribes and control messages:
+  // keep them above our window so that Paho never refuses what pump() hands it.
+  int paho_window() const {
+    return static_cast<int>(std::min<std::size_t>(opts.max_inflight + 1024, 65000));
+  }
+
   void build_connect_options() {
     connect_opts.set_clean_session(opts.clean_session);
     connect_opts.set_keep_alive_interval(static_cast<int>(opts.keepalive.count()));
     connect_opts.set_connect_timeout(static_cast<int>(opts.connect_timeout.count()));
     connect_opts.set_automatic_reconnect(false);  // ours: backoff + resubscribe + requeue
     connect_opts.set_mqtt_version(MQTTVERSION_3_1_1);
-    // Paho's own window also counts subscribes and control messages: keep it above ours.
-    connect_opts.set_max_inflight(
-        static_cast<int>(std::min<std::size_t>(opts.max_inflight + 1024, 65000)));
+    connect_opts.set_max_inflight(paho_window());
     if (!opts.username.empty()) connect_opts.set_user_name(opts.username);
     if (!opts.password.empty()) connect_opts.set_password(opts.password.reveal());
     if (opts.will) {
@@ -228,8 +232,10 @@ struct MqttClient::State : std::enable_shared_from_this<MqttClient::State> {
     conn = std::make_unique<Connection>(weak_from_this(), ++gen);
     phase = Phase::connecting;
     try {
-      conn->client = std::make_unique<mqtt::async_client>(opts.url, opts.client_id,
-                                                          mqtt::create_options(MQTTVERSION_3_1_1));
+      // Paho refuses a publish (MQTTASYNC_MAX_BUFFERED_MESSAGES) once more than
+      // maxBufferedMessages (default 100) wait for its send thread: allow our whole window.
+      conn->client = std::make_unique<mqtt::async_client>(
+          opts.url, opts.client_id, mqtt::create_options(MQTTVERSION_3_1_1, paho_window()));
       std::weak_ptr<State> w = weak_from_this();
       auto g = gen;
       conn->client->set_connection_lost_handler([w, g](const std::string& cause) {
@@ -300,6 +306,13 @@ struct MqttClient::State : std::enable_shared_from_this<MqttClient::State> {
     inflight.clear();
     control_pending.clear();
     enforce_limit();
+    // Given up on locally (a refused or failed publish) while Paho still holds the socket:
+    // close it cleanly, or the broker would deliver the old connection's in-flight messages
+    // besides our requeued copies and publish its will when the Paho client is destroyed.
+    try {
+      if (conn && conn->client && conn->client->is_connected()) conn->client->disconnect(0);
+    } catch (const mqtt::exception&) {
+    }
     retire_connection();
     schedule_reconnect();
     update_gauges();

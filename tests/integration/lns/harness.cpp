@@ -3,6 +3,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -45,6 +47,9 @@ void Broker::start() {
   auto exe = testing::mosquitto_path();
   if (exe.empty()) throw std::runtime_error("mosquitto is not installed (run scripts/setup)");
   std::ostringstream conf;
+  // As root, mosquitto would switch to the "mosquitto" user, who cannot read our private
+  // temporary directory (certificates, persistence file).
+  if (geteuid() == 0) conf << "user root\n";
   conf << "allow_anonymous true\n"
        << "max_queued_messages 1000000\n"
        << "log_dest stdout\n"

@@ -59,7 +59,7 @@ void expect_at_least_once_in_order(const std::vector<long>& got, long n,
     }
   }
   EXPECT_EQ(next, n) << "messages lost";
-  RecordProperty("duplicates", static_cast<int>(duplicates));
+  ::testing::Test::RecordProperty("duplicates", static_cast<int>(duplicates));
 }
 
 TEST(MqttClientBroker, Qos1PublishReachesSubscriberInOrderWithoutDuplicates) {
@@ -204,7 +204,7 @@ TEST(MqttClientBroker, QueueOverflowWhileBrokerAwayDropsOldestFirstAndCounts) {
 
 // The bridge's downlink path: command/down reaches the subscription again after a restart.
 void expect_subscription_renewed(bool persistent_broker) {
-  Broker broker(BrokerOptions{.persistence = persistent_broker});
+  Broker broker(BrokerOptions{.persistence = persistent_broker, .tls = {}});
   IoThread io;
   Inbox commands;
   auto opts = client_options(broker.url(), "bridge-fixed-id");
@@ -248,7 +248,8 @@ TEST(MqttClientBroker, SubscriptionRenewedAfterRestartOfBrokerThatForgotTheSessi
 }
 
 TEST(MqttClientBroker, BirthsPublishedRetainedOnEveryConnect) {
-  Broker broker(BrokerOptions{.persistence = false});  // a restart forgets retained messages
+  Broker broker(
+      BrokerOptions{.persistence = false, .tls = {}});  // a restart forgets retained messages
   IoThread io;
   auto topic = state_conn_topic(kPrefix, kGateway);
   MqttClient bridge(io.executor(), client_options(broker.url(), "bridge-births"));
