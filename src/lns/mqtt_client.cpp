@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -174,37 +173,8 @@ struct MqttClient::State : std::enable_shared_from_this<MqttClient::State> {
       if (!opts.tls.key_file.empty()) ssl.set_private_key(opts.tls.key_file);
       ssl.set_enable_server_cert_auth(true);
       ssl.set_verify(opts.tls.verify_hostname);
-      // OpenSSL's reason (e.g. "certificate verify failed") reaches us only through this
-      // callback (Paho's token says just "failure"); without it Paho prints it to stderr.
-      ssl.set_error_handler([w = weak_from_this()](const std::string& message) {
-        if (auto s = w.lock()) s->note_tls_error(message);
-      });
       connect_opts.set_ssl(std::move(ssl));
     }
-  }
-
-  // Called on a Paho thread during a TLS handshake; read by on_connect_result on the strand.
-  std::mutex tls_error_mutex;
-  std::string tls_error;
-  void note_tls_error(std::string_view message) {
-    // OpenSSL lines start with the thread id ("7F3A...:error:..."): drop it, so that the same
-    // failure reads the same on every attempt (the log prints each distinct reason once).
-    auto colon = message.find(':');
-    if (colon != std::string_view::npos && message.substr(0, colon).find_first_not_of(
-                                               "0123456789abcdefABCDEF") == std::string_view::npos)
-      message.remove_prefix(colon + 1);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-      message.remove_suffix(1);
-    std::lock_guard lock(tls_error_mutex);
-    if (tls_error.size() > 1024) return;
-    if (!tls_error.empty()) tls_error += "; ";
-    tls_error += message;
-  }
-  std::string take_tls_error() {
-    std::lock_guard lock(tls_error_mutex);
-    std::string out;
-    out.swap(tls_error);
-    return out;
   }
 
   void update_gauges() {
@@ -264,9 +234,14 @@ struct MqttClient::State : std::enable_shared_from_this<MqttClient::State> {
 
   void on_connect_result(std::uint64_t g, bool ok, std::string reason) {
     if (g != gen || phase != Phase::connecting) return;
-    auto tls_reason = take_tls_error();
     if (!ok) {
-      if (!tls_reason.empty()) reason += " tls: " + tls_reason;
+      // Paho reports a failed TLS handshake (untrusted CA, wrong host name, refused client
+      // certificate) as a bare "rc=-1 (Failure)", as it does a refused TCP connection; its
+      // OpenSSL error callback cannot be used safely (Paho C++ 1.2 keeps a dangling context).
+      if (is_tls(opts.url) && reason.starts_with("rc=-1 "))
+        reason +=
+            ": TCP connect or TLS handshake failed (check the broker address, tls.ca_file, "
+            "the broker certificate's host name, tls.cert_file/key_file)";
       connect_failures.fetch_add(1, std::memory_order_relaxed);
       // One line per distinct reason: a broker down for an hour must not flood the log.
       if (reason != last_failure)
