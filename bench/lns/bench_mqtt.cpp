@@ -57,12 +57,10 @@ std::string uplink_payload() {
   rx->set_uplink_id(4000000000u);
   rx->mutable_gw_time()->set_seconds(1700000000);
   rx->mutable_gw_time()->set_nanos(500000000);
-  rx->mutable_ns_time()->set_seconds(1700000000);
-  rx->mutable_ns_time()->set_nanos(510000000);
   rx->set_rssi(-57);
   rx->set_snr(9.5f);
   rx->set_channel(2);
-  rx->set_context(std::string("\x01\x02\x00\xff\x10\x20\x30\x40\x50\x60\x70\x80", 12));
+  rx->set_context(std::string("\x01\x02\x00\xff\x10\x20\x30\x40", 8));
   rx->set_crc_status(gw::CRC_OK);
   return marshal(up, Marshaler::protobuf);
 }
