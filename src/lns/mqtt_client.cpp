@@ -407,6 +407,12 @@ struct MqttClient::State : std::enable_shared_from_this<MqttClient::State> {
     self->stopping = true;
     while ((!self->queue.empty() || !self->inflight.empty()) && Clock::now() < deadline)
       co_await self->wait_until(deadline);
+    // A connect attempt under way: wait (briefly) for its outcome. Abandoned, an attempt the
+    // broker accepts would be dropped without a DISCONNECT, and the broker would publish the
+    // will although this is a clean stop.
+    auto settle_deadline = Clock::now() + self->opts.connect_timeout;
+    while (self->phase == Phase::connecting && Clock::now() < settle_deadline)
+      co_await self->wait_until(settle_deadline);
     if (self->phase == Phase::connected) {
       // The offline messages get a short grace of their own: they matter more than speed.
       auto offline_deadline = std::max(deadline, Clock::now() + std::chrono::seconds(1));

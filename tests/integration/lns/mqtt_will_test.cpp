@@ -8,6 +8,7 @@
 #include "harness.hpp"
 #include "ranbridge/lns/gateway_codec.hpp"
 #include "ranbridge/lns/topics.hpp"
+#include "slow_proxy.hpp"
 
 namespace ranbridge::lns::it {
 namespace {
@@ -80,6 +81,33 @@ TEST(MqttClientWill, CleanStopDoesNotDeliverTheWill) {
   ASSERT_TRUE(eventually([&] { return inbox.messages().back().topic == "marker"; }));
   EXPECT_FALSE(received_state(inbox, gw::ConnState::OFFLINE)) << broker.log();
   EXPECT_EQ(retained_state(io, broker, "late"), gw::ConnState::ONLINE);
+}
+
+// stop() while the CONNACK is still on its way: the attempt the broker accepted must end
+// with a DISCONNECT, or the broker publishes the will of a client that stopped cleanly.
+TEST(MqttClientWill, StopDuringASlowConnectDoesNotDeliverTheWill) {
+  Broker broker;
+  IoThread io;
+  Inbox inbox;
+  auto sub = subscriber(io, broker.url(), "watcher", "#", inbox);
+  SlowProxy proxy(broker.port(), 1500ms);
+  auto opts = client_options("tcp://127.0.0.1:" + std::to_string(proxy.port()), "slow-bridge");
+  opts.will = MqttMessage{state_conn_topic(kPrefix, kGateway), "will", true};
+  {
+    MqttClient bridge(io.executor(), opts);
+    bridge.start();
+    ASSERT_TRUE(eventually([&] { return proxy.upstream_bytes() > 0; }));  // CONNECT sent
+    stop_client(io, bridge, 100ms);
+  }
+  ASSERT_TRUE(eventually([&] { return proxy.closed_clients() >= 1; }));  // its socket is gone
+  MqttClient marker(io.executor(), client_options(broker.url(), "marker"));
+  marker.start();
+  marker.publish("marker", "after-stop");
+  ASSERT_TRUE(eventually([&] {
+    auto m = inbox.messages();
+    return !m.empty() && m.back().topic == "marker";
+  }));
+  for (const auto& m : inbox.messages()) EXPECT_NE(m.payload, "will") << broker.log();
 }
 
 }  // namespace
