@@ -81,6 +81,12 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
+template <class T>
+boost::asio::awaitable<std::optional<T>> as_optional(boost::asio::awaitable<T> task) {
+  T value = co_await std::move(task);
+  co_return std::optional<T>(std::move(value));
+}
+
 // The global options (`--url`, `--token`/`--token-file`/RAN_TOKEN, `--ca-file`) and the
 // client built from them on first use, so that --help and usage errors need no server.
 class Context {
@@ -95,6 +101,12 @@ class Context {
   T run(boost::asio::awaitable<T> task) {
     core();
     return ran::run_blocking(io_, std::move(task));
+  }
+  // For results that are not default-constructible (stream connections): Asio 1.26's
+  // co_spawn, and so ran::run_blocking, needs a default-constructible result type.
+  template <class T>
+  T run_movable(boost::asio::awaitable<T> task) {
+    return std::move(*run(as_optional(std::move(task))));
   }
   ~Context();
 

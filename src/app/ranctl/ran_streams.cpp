@@ -62,7 +62,7 @@ int stream_upstream(Context& ctx, const Args& args) {
   if (auto t = p.get("--timeout")) deadline = Clock::now() + seconds("--timeout", *t);
   const bool reject = p.has("--reject");
 
-  auto up = ctx.run(ctx.core().upstream());
+  auto up = ctx.run_movable(ctx.core().upstream());
   std::uint64_t printed = 0;
   while (!count || printed < *count) {
     // Without --timeout, wake up now and then only to keep the loop simple.
@@ -211,7 +211,7 @@ int send_and_report(Context& ctx, const Parsed& p, Message m) {
       p.get("--timeout") ? seconds("--timeout", *p.get("--timeout")) : std::chrono::seconds(30);
   if (auto bad = ran::validate(m)) throw UsageError(bad->reason);
 
-  auto down = ctx.run(ctx.core().downstream());
+  auto down = ctx.run_movable(ctx.core().downstream());
   if constexpr (std::is_same_v<Message, ran::Downstream>)
     ctx.run(down.send_downstream(m));
   else
