@@ -71,16 +71,18 @@ asio::awaitable<std::vector<Device>> RoutingTable::select_all(std::uint64_t page
 asio::awaitable<Device> RoutingTable::insert(DevEui dev_eui, JoinEui join_eui,
                                              std::optional<std::string> details) {
   check_details(details);
-  std::string body =
-      co_await call("POST", "insert", encode(InsertDeviceRequest{dev_eui, join_eui, details}));
+  // Built before the co_await: GCC 12 destroys non-trivial temporaries of a full-expression
+  // that contains co_await twice (double free).
+  std::string req = encode(InsertDeviceRequest{dev_eui, join_eui, std::move(details)});
+  std::string body = co_await call("POST", "insert", std::move(req));
   co_return expect_ok(decode_device(body), "devices/insert", 200, body);
 }
 
 asio::awaitable<Device> RoutingTable::insert(DevEui dev_eui, DevAddr dev_addr,
                                              std::optional<std::string> details) {
   check_details(details);
-  std::string body =
-      co_await call("POST", "insert", encode(InsertDeviceRequest{dev_eui, dev_addr, details}));
+  std::string req = encode(InsertDeviceRequest{dev_eui, dev_addr, std::move(details)});
+  std::string body = co_await call("POST", "insert", std::move(req));
   co_return expect_ok(decode_device(body), "devices/insert", 200, body);
 }
 
@@ -95,7 +97,8 @@ asio::awaitable<Device> RoutingTable::update(DevEui dev_eui, JoinEui join_eui,
 
 asio::awaitable<std::uint64_t> RoutingTable::remove(std::vector<DevEui> dev_euis) {
   if (dev_euis.empty()) throw ParameterError("remove: no DevEUI given (use remove_all)");
-  std::string body = co_await call("POST", "drop", encode(DropDevicesRequest{std::move(dev_euis)}));
+  std::string req = encode(DropDevicesRequest{std::move(dev_euis)});
+  std::string body = co_await call("POST", "drop", std::move(req));
   co_return expect_ok(decode_deleted(body), "devices/drop", 200, body);
 }
 
@@ -132,13 +135,15 @@ asio::awaitable<MulticastGroup> MulticastGroups::update(DevAddr addr,
 }
 
 asio::awaitable<std::vector<MulticastGroup>> MulticastGroups::get(std::vector<DevAddr> addrs) {
-  std::string body = co_await call("get", encode(GroupAddrsRequest{std::move(addrs)}));
+  std::string req = encode(GroupAddrsRequest{std::move(addrs)});
+  std::string body = co_await call("get", std::move(req));
   co_return expect_ok(decode_groups(body), "multicast-groups/get", 200, body);
 }
 
 asio::awaitable<std::uint64_t> MulticastGroups::remove(std::vector<DevAddr> addrs) {
   if (addrs.empty()) throw ParameterError("remove: no group address given");
-  std::string body = co_await call("delete", encode(GroupAddrsRequest{std::move(addrs)}));
+  std::string req = encode(GroupAddrsRequest{std::move(addrs)});
+  std::string body = co_await call("delete", std::move(req));
   co_return expect_ok(decode_deleted(body), "multicast-groups/delete", 200, body);
 }
 
