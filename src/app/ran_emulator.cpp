@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
     std::cerr << "ran-emulator: " << e.what() << "\n(see ran-emulator --help)\n";
     return 2;
   }
-  if (!cfg) return 0;  // --help
+  if (!cfg) return 0;  // --help or --version
   try {
     Emulator emu(*cfg);
     emu.start();

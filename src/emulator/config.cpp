@@ -197,6 +197,7 @@ std::optional<Config> parse_command_line(int argc, const char* const* argv) {
   // clang-format off
   desc.add_options()
     ("help,h", "print this help and exit")
+    ("version", "print the version and exit")
     ("config,c", po::value<std::string>(), "YAML config file (see config/emulator.yaml)")
     ("listen,l", po::value<std::string>(), "HOST:PORT to listen on (port 0 = ephemeral)")
     ("token,t", po::value<std::vector<std::string>>(), "accepted bearer token (repeatable; replaces the file's)")
@@ -232,6 +233,10 @@ std::optional<Config> parse_command_line(int argc, const char* const* argv) {
   }
   if (vm.count("help")) {
     std::cout << desc << "\n";
+    return std::nullopt;
+  }
+  if (vm.count("version")) {
+    std::cout << "ran-emulator " << RANBRIDGE_VERSION << "\n";
     return std::nullopt;
   }
   Config c = vm.count("config") ? load_config_file(vm["config"].as<std::string>()) : Config{};

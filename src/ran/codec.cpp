@@ -906,14 +906,47 @@ json::value to_json(const Device& d) {
   return o;
 }
 
+namespace {
+
+// A JSON array of REST objects (devices, groups) and back. A bad element is reported with
+// its index: field "[i].DevEUI", reason "[i] ...".
+template <class T>
+std::string encode_list(const std::vector<T>& items) {
+  json::array a;
+  for (const auto& x : items) a.push_back(to_json(x));
+  return to_text(a);
+}
+
+template <class T>
+Result<std::vector<T>> decode_list(std::string_view body,
+                                   Result<T> (*from_json)(const json::value&), const char* what) {
+  RAN_TRY(v, parse_text(body));
+  if (!v.is_array()) return fail("", std::string("expected an array of ") + what);
+  std::vector<T> out;
+  std::size_t i = 0;
+  for (const auto& e : v.get_array()) {
+    auto item = from_json(e);
+    if (!item) {
+      CodecError err = item.error();
+      const std::string at = "[" + std::to_string(i) + "]";
+      err.field = at + (err.field.empty() ? "" : "." + err.field);
+      err.reason = at + " " + err.reason;
+      return err;
+    }
+    out.push_back(std::move(item).value());
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string encode(const Device& d) {
   return to_text(to_json(d));
 }
 
 std::string encode(const std::vector<Device>& ds) {
-  json::array a;
-  for (const auto& d : ds) a.push_back(to_json(d));
-  return to_text(a);
+  return encode_list(ds);
 }
 
 Result<Device> device_from_json(const json::value& v) {
@@ -951,23 +984,7 @@ Result<Device> decode_device(std::string_view body) {
 }
 
 Result<std::vector<Device>> decode_devices(std::string_view body) {
-  RAN_TRY(v, parse_text(body));
-  if (!v.is_array()) return fail("", "expected an array of devices");
-  std::vector<Device> out;
-  std::size_t i = 0;
-  for (const auto& e : v.get_array()) {
-    auto d = device_from_json(e);
-    if (!d) {
-      CodecError err = d.error();
-      const std::string at = "[" + std::to_string(i) + "]";
-      err.field = at + (err.field.empty() ? "" : "." + err.field);
-      err.reason = at + " " + err.reason;
-      return err;
-    }
-    out.push_back(std::move(d).value());
-    ++i;
-  }
-  return out;
+  return decode_list<Device>(body, device_from_json, "devices");
 }
 
 // ---- REST: multicast ----
@@ -1074,9 +1091,7 @@ std::string encode(const MulticastGroup& g) {
 }
 
 std::string encode(const std::vector<MulticastGroup>& gs) {
-  json::array a;
-  for (const auto& g : gs) a.push_back(to_json(g));
-  return to_text(a);
+  return encode_list(gs);
 }
 
 Result<MulticastGroup> group_from_json(const json::value& v) {
@@ -1106,21 +1121,7 @@ Result<MulticastGroup> decode_group(std::string_view body) {
 }
 
 Result<std::vector<MulticastGroup>> decode_groups(std::string_view body) {
-  RAN_TRY(v, parse_text(body));
-  if (!v.is_array()) return fail("", "expected an array of multicast groups");
-  std::vector<MulticastGroup> out;
-  std::size_t i = 0;
-  for (const auto& e : v.get_array()) {
-    auto g = group_from_json(e);
-    if (!g) {
-      CodecError err = g.error();
-      err.reason = "[" + std::to_string(i) + "] " + err.reason;
-      return err;
-    }
-    out.push_back(std::move(g).value());
-    ++i;
-  }
-  return out;
+  return decode_list<MulticastGroup>(body, group_from_json, "multicast groups");
 }
 
 // ---- REST: small answers ----

@@ -66,7 +66,8 @@ struct Config {
 // Loads a YAML file (unknown keys are errors: typos must not pass silently).
 Config load_config_file(const std::string& path);
 // Applies argv on top of `base` (or of the --config file when given). Returns nullopt and
-// prints usage to stdout for --help. Throws ConfigError on bad flags or values.
+// prints usage (--help) or the version (--version) to stdout. Throws ConfigError on bad flags or
+// values.
 std::optional<Config> parse_command_line(int argc, const char* const* argv);
 // Checks ranges and consistency; throws ConfigError.
 void validate(const Config& c);

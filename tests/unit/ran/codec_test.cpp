@@ -553,6 +553,11 @@ TEST(RanRest, MulticastBodies) {
   ASSERT_TRUE(groups.ok());
   EXPECT_EQ(groups->at(0), grp);
   EXPECT_FALSE(ran::decode_groups(R"([{"addr":1}])").ok());
+  // A bad element names its index, as for devices.
+  auto badgroups = ran::decode_groups(R"([{"addr":"01"},{"addr":"zz"}])");
+  ASSERT_FALSE(badgroups.ok());
+  EXPECT_EQ(badgroups.error().field, "[1].addr");
+  EXPECT_FALSE(ran::decode_groups(R"({"addr":"01"})").ok());
 }
 
 TEST(RanRest, SmallAnswers) {
