@@ -14,11 +14,14 @@
 
 #include <csignal>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <string>

@@ -3,6 +3,7 @@
 // demand (POST /emulator/uplink), so every count is exact.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "harness.hpp"
