@@ -23,7 +23,7 @@ void inject(bt::Emulator& emu, const std::string& dev_eui) {
       << dev_eui << ": " << r.status << " " << r.body;
 }
 
-struct Setup {
+struct Fixture {
   bt::t::TempDir dir;
   bt::t::Mosquitto broker;
   std::optional<bt::Subscriber> sub;
@@ -57,7 +57,7 @@ struct Setup {
 }  // namespace
 
 TEST(BridgeUplink, FCntContinuesPast65535) {
-  Setup s;
+  Fixture s;
   auto devices = s.dir.write("devices.yaml", R"(devices:
   - dev_eui: "00000000000000ab"
     lorawan_version: "1.0.3"
@@ -89,7 +89,7 @@ TEST(BridgeUplink, FCntContinuesPast65535) {
 }
 
 TEST(BridgeUplink, SharedDevAddrAckedWithOwnDevEui) {
-  Setup s;
+  Fixture s;
   ASSERT_NO_FATAL_FAILURE(s.start(bt::t::source_path("config/devices.yaml")));
   const std::vector<std::string> devs{"a84041000181c0a1", "a84041000181c0a2", "a84041000181c0a3"};
   constexpr int kRounds = 3;
@@ -125,7 +125,7 @@ const char* kAbp11 = R"(devices:
 
 // A topic prefix that names no band: the explicit `band` gives the 1.1 channel plan.
 TEST(BridgeUplink, ExplicitBandEnables11Mic) {
-  Setup s;
+  Fixture s;
   auto devices = s.dir.write("devices.yaml", kAbp11);
   ASSERT_NO_FATAL_FAILURE(s.start(devices, "    band: EU868\n", "site-a"));
   const auto topic = bt::up_topic("site-a", "00000000000e0001");
@@ -138,7 +138,7 @@ TEST(BridgeUplink, ExplicitBandEnables11Mic) {
 // Without `band` and without a guessable prefix, 1.1 data uplinks cannot be solved: Reject
 // Other (NoChannelPlan), never a wrong ack.
 TEST(BridgeUplink, NoBandRejects11DataUplinks) {
-  Setup s;
+  Fixture s;
   auto devices = s.dir.write("devices.yaml", kAbp11);
   ASSERT_NO_FATAL_FAILURE(s.start(devices, "", "site-a"));
   for (int i = 0; i < 2; ++i) ASSERT_NO_FATAL_FAILURE(inject(*s.emu, "c4e57f9442a5f060"));

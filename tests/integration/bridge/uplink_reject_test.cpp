@@ -32,7 +32,7 @@ const char* kEmulatorDevices = R"(devices:
       nwk_s_key: "8899aabbccddeeff0011223344556677"
 )";
 
-struct Setup {
+struct Fixture {
   bt::t::TempDir dir;
   bt::t::Mosquitto broker;
   std::optional<bt::Emulator> emu;
@@ -68,7 +68,7 @@ struct Setup {
 }  // namespace
 
 TEST(BridgeReject, WrongKeyIsMicFailedUnknownDeviceIsOther) {
-  Setup s;
+  Fixture s;
   auto bridge_devices = s.dir.write("bridge-devices.yaml", kBridgeDevices);
   auto emu_devices = s.dir.write("emu-devices.yaml", kEmulatorDevices);
   // --subscribe-devices: the unknown device is routed to the bridge anyway (as RAN would for
@@ -91,7 +91,7 @@ TEST(BridgeReject, WrongKeyIsMicFailedUnknownDeviceIsOther) {
 }
 
 TEST(BridgeReject, MalformedFramesAnsweredSocketKept) {
-  Setup s;
+  Fixture s;
   auto devices = s.dir.write("devices.yaml", kBridgeDevices);
   ASSERT_NO_FATAL_FAILURE(s.start({"--devices", devices.string()}, devices));
   auto raw = [&](const std::string& body, bool binary = false) {
