@@ -105,9 +105,11 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
       r->info.byte_order = rc.mic_byte_order == ops::MicByteOrder::Little
                                ? mic::MicByteOrder::Little
                                : mic::MicByteOrder::Big;
-      // The channel plan (1.1 MICs) is guessed from the ChirpStack prefix ("eu868",
-      // "us915_0", ...) or the region name; unknown -> 1.1 data uplinks are rejected.
-      r->info.channel_plan = plan_from_name(rc.topic_prefix);
+      // The channel plan (1.1 MICs): the explicit `band`, else guessed from the ChirpStack
+      // prefix ("eu868", "us915_0", ...) or the region name; unknown -> 1.1 data uplinks are
+      // rejected.
+      r->info.channel_plan = rc.band;
+      if (!r->info.channel_plan) r->info.channel_plan = plan_from_name(rc.topic_prefix);
       if (!r->info.channel_plan) r->info.channel_plan = plan_from_name(rc.name);
       r->info.metrics = &metrics.region(rc.name);
       r->info.stats = &r->stats;
@@ -412,8 +414,9 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
         self->metrics.uplinks_dropped(ops::UplinkDropReason::QueueFull)
             .Increment(static_cast<double>(st.dropped_queue_full - dropped));
       dropped = st.dropped_queue_full;
-      self->metrics.sessions(ops::SessionState::Active)
-          .Set(static_cast<double>(self->sessions.size()));
+      const auto counts = self->sessions.state_counts();
+      self->metrics.sessions(ops::SessionState::Active).Set(static_cast<double>(counts.active));
+      self->metrics.sessions(ops::SessionState::Pending).Set(static_cast<double>(counts.pending));
       co_await sleep_unless(1000ms, self->stopping);
     }
   }

@@ -147,13 +147,16 @@ Config load_config_file(const std::string& path) {
       fail(path, d["unknown_result"], "downstream.unknown_result: unknown result code");
   }
   if (auto l = root["load"]) {
-    check_keys(path, l, "load", {"rate", "duration", "generate_devices", "stats_file"});
+    check_keys(path, l, "load",
+               {"rate", "duration", "generate_devices", "stats_file", "devices_export"});
     auto& x = c.load;
     if (auto n = l["rate"]) x.rate = get<double>(path, n, "load.rate");
     if (auto n = l["duration"]) x.duration = Seconds(get<double>(path, n, "load.duration"));
     if (auto n = l["generate_devices"])
       x.generate_devices = get<std::uint32_t>(path, n, "generate_devices");
     if (auto n = l["stats_file"]) x.stats_file = get<std::string>(path, n, "stats_file");
+    if (auto n = l["devices_export"])
+      x.devices_export = get<std::string>(path, n, "devices_export");
   }
   try {
     validate(c);
@@ -222,7 +225,8 @@ std::optional<Config> parse_command_line(int argc, const char* const* argv) {
     ("rate", po::value<double>(), "load mode: uplinks/s across devices")
     ("duration", po::value<double>(), "stop after S seconds and print stats")
     ("devices-generate", po::value<std::uint32_t>(), "generate N ABP devices (subscribed)")
-    ("stats-file", po::value<std::string>(), "also write the final stats JSON here");
+    ("stats-file", po::value<std::string>(), "also write the final stats JSON here")
+    ("devices-export", po::value<std::string>(), "write the generated devices (with keys) to FILE as a JSON devices file");
   // clang-format on
   po::variables_map vm;
   try {
@@ -271,6 +275,7 @@ std::optional<Config> parse_command_line(int argc, const char* const* argv) {
   if (vm.count("duration")) l.duration = Seconds(vm["duration"].as<double>());
   if (vm.count("devices-generate")) l.generate_devices = vm["devices-generate"].as<std::uint32_t>();
   if (vm.count("stats-file")) l.stats_file = vm["stats-file"].as<std::string>();
+  if (vm.count("devices-export")) l.devices_export = vm["devices-export"].as<std::string>();
   validate(c);
   return c;
 }

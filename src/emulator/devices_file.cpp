@@ -1,5 +1,8 @@
 // Devices file -> simulated devices, through the mic module's registry loader so that the
 // emulator and ran-bridge read one file the same way.
+#include <fstream>
+#include <stdexcept>
+
 #include "ranbridge/mic/registry.hpp"
 #include "simulator.hpp"
 
@@ -35,6 +38,32 @@ std::vector<SimDeviceSpec> load_sim_devices(const std::string& path) {
     out.push_back(s);
   }
   return out;
+}
+
+void write_devices_file(const std::string& path, const std::vector<SimDeviceSpec>& devices) {
+  // Streamed by hand: a load run exports up to millions of devices and this stays linear.
+  std::ofstream out(path, std::ios::trunc);
+  out << "{\"devices\": [";
+  bool first = true;
+  for (const auto& d : devices) {
+    if (d.otaa) continue;  // generated devices are ABP; OTAA would need the join keys
+    out << (first ? "\n" : ",\n") << R"(  {"dev_eui": ")" << d.dev_eui.to_hex()
+        << R"(", "lorawan_version": ")" << (d.lorawan_1_1 ? "1.1" : "1.0.3") << R"(", "abp": {)"
+        << R"("dev_addr": ")" << d.dev_addr.to_hex() << '"';
+    if (d.lorawan_1_1)
+      out << R"(, "f_nwk_s_int_key": ")" << d.nwk_s_key.reveal_hex() << R"(", "s_nwk_s_int_key": ")"
+          << d.s_nwk_s_int_key.reveal_hex() << R"(", "nwk_s_enc_key": ")"
+          << d.nwk_s_enc_key.reveal_hex() << '"';
+    else
+      out << R"(, "nwk_s_key": ")" << d.nwk_s_key.reveal_hex() << '"';
+    out << R"(, "app_s_key": ")" << d.app_s_key.reveal_hex() << R"("})";
+    if (d.fcnt_up) out << R"(, "fcnt_up": )" << *d.fcnt_up;
+    out << '}';
+    first = false;
+  }
+  out << "\n]}\n";
+  out.flush();
+  if (!out) throw std::runtime_error("cannot write devices export " + path);
 }
 
 }  // namespace ranbridge::emulator

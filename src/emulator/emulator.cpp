@@ -494,6 +494,7 @@ void Emulator::start() {
   std::vector<SimDeviceSpec> devices;
   if (c.devices_file) devices = load_sim_devices(*c.devices_file);
   auto generated = generate_sim_devices(c.load.generate_devices, c.seed);
+  if (c.load.devices_export) write_devices_file(*c.load.devices_export, generated);
   {
     std::lock_guard lk(im.shared.mu);
     auto now = iso_now();

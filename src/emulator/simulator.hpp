@@ -68,5 +68,8 @@ class Simulator {
 std::vector<SimDeviceSpec> load_sim_devices(const std::string& path);
 // N ABP devices with deterministic EUIs, DevAddrs and keys derived from `seed`.
 std::vector<SimDeviceSpec> generate_sim_devices(std::uint32_t n, std::uint64_t seed);
+// Writes ABP devices as a JSON devices file (docs/devices.md) that ran-bridge can load.
+// Throws std::runtime_error when the file cannot be written.
+void write_devices_file(const std::string& path, const std::vector<SimDeviceSpec>& devices);
 
 }  // namespace ranbridge::emulator

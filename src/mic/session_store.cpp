@@ -184,6 +184,18 @@ std::size_t MemorySessionStore::size() const {
   return n;
 }
 
+MemorySessionStore::StateCounts MemorySessionStore::state_counts() const {
+  StateCounts c;
+  for (std::size_t i = 0; i < kShards; ++i) {
+    std::lock_guard lock(shards_[i].mu);
+    for (const auto& [eui, d] : shards_[i].devices) {
+      if (d.active || d.abp_fcnt_up) ++c.active;
+      if (d.pending) ++c.pending;
+    }
+  }
+  return c;
+}
+
 void MemorySessionStore::replace_all(std::vector<DeviceSessions> devices) {
   for (const auto& d : all()) erase(d.dev_eui);
   for (auto& d : devices) {

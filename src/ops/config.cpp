@@ -33,6 +33,7 @@ constexpr std::string_view kRegionKeys[] = {"name",
                                             "gateway_id",
                                             "topic_prefix",
                                             "mic_byte_order",
+                                            "band",
                                             "ca_file",
                                             "connect_timeout",
                                             "request_timeout"};
@@ -246,6 +247,14 @@ class Loader {
       std::size_t choice = 0;
       if (r_.read_choice(n, "mic_byte_order", path, {"big", "little"}, choice))
         reg.mic_byte_order = choice == 0 ? MicByteOrder::Big : MicByteOrder::Little;
+      std::string band;
+      if (r_.read_string(n, "band", path, band)) {
+        reg.band = lorawan::region_from_string(band);
+        if (!reg.band)
+          r_.error(n["band"], path + ".band: '" + band +
+                                  "' is not a known band (EU868, US915, AU915, AS923-1..4, "
+                                  "IN865, KR920)");
+      }
       if (auto ca = read_file_path(n, "ca_file", path)) reg.ca_file = *ca;
       r_.read_duration(n, "connect_timeout", path, 100ms, 5min, reg.connect_timeout);
       r_.read_duration(n, "request_timeout", path, 100ms, 5min, reg.request_timeout);

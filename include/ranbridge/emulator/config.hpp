@@ -43,6 +43,9 @@ struct LoadConfig {
   Seconds duration{0.0};                  // stop after this long (0 = run until signalled)
   std::uint32_t generate_devices = 0;     // extra ABP devices generated (and subscribed)
   std::optional<std::string> stats_file;  // final stats JSON also written here
+  // The generated devices written here as a devices file (JSON, docs/devices.md) at start,
+  // so that a bridge under test can be given their keys.
+  std::optional<std::string> devices_export;
 };
 
 struct Config {

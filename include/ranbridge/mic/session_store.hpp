@@ -116,6 +116,13 @@ class MemorySessionStore final : public SessionStore {
   // Every device's state, in no particular order (snapshots, tools).
   std::vector<DeviceSessions> all() const;
 
+  // Devices by state for the sessions metric: `active` = an active session or an ABP
+  // counter, `pending` = a pending session (a device may be in both). No copies.
+  struct StateCounts {
+    std::size_t active = 0, pending = 0;
+  };
+  StateCounts state_counts() const;
+
  private:
   struct Shard;
   struct AddrShard;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ranbridge/lorawan/region.hpp"
 #include "ranbridge/lorawan/types.hpp"
 #include "ranbridge/ops/duration.hpp"
 #include "ranbridge/ops/secret.hpp"
@@ -53,6 +54,8 @@ struct RegionConfig {
   lorawan::DevEui gateway_id;           // the virtual gateway this region appears as (16 hex)
   std::string topic_prefix;             // ChirpStack region topic prefix (default: name)
   MicByteOrder mic_byte_order = MicByteOrder::Big;
+  // The LoRaWAN band (channel plan for 1.1 MICs). Unset: guessed from topic_prefix, then name.
+  std::optional<lorawan::Region> band;
   std::optional<std::filesystem::path> ca_file;  // PEM bundle; default: system CAs
   Duration connect_timeout = std::chrono::seconds(10);
   Duration request_timeout = std::chrono::seconds(10);

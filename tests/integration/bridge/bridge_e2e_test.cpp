@@ -10,105 +10,48 @@
 #include <sstream>
 #include <thread>
 
+#include "harness.hpp"
 #include "ranbridge/lns/gateway_codec.hpp"
-#include "ranbridge_test/support.hpp"
 
 namespace t = ranbridge::testing;
+namespace bt = ranbridge::bridge_test;
 using namespace std::chrono_literals;
+using bt::http_get;
+using bt::http_status;
 
 namespace {
 
-// GET http://127.0.0.1:port/path through curl (present wherever the tests run: setup installs it).
-std::string http_get(int port, const std::string& path) {
-  auto r =
-      t::run("/usr/bin/curl", {"-s", "-m", "5", "http://127.0.0.1:" + std::to_string(port) + path});
-  return r.output;
-}
-int http_status(int port, const std::string& path) {
-  auto r = t::run("/usr/bin/curl", {"-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "5",
-                                    "http://127.0.0.1:" + std::to_string(port) + path});
-  return std::atoi(r.output.c_str());
-}
-
 struct Stack {
-  t::TempDir dir;
   t::Mosquitto broker;
-  int emu_port = t::free_port();
-  int http_port = t::free_port();
-  std::optional<t::Process> emulator;
-  std::optional<t::Process> sub;
-  std::optional<t::Process> bridge;
+  std::optional<bt::Emulator> emulator;
+  std::optional<bt::Subscriber> sub;
+  std::optional<bt::Bridge> bridge;
 
-  std::filesystem::path bridge_config(const std::string& extra_region = "") {
-    std::ostringstream y;
-    y << "regions:\n"
-      << "  - name: eu\n"
-      << "    url: http://127.0.0.1:" << emu_port << "/api/v1\n"
-      << "    token: test-token\n"
-      << "    upstream_connections: 2\n"
-      << "    gateway_id: \"00000000000e0001\"\n"
-      << "    topic_prefix: eu868\n"
-      << extra_region << "mqtt:\n"
-      << "  url: " << broker.url() << "\n"
-      << "  client_id: ran-bridge-test\n"
-      << "  marshaler: json\n"
-      << "  stats_interval: 2s\n"
-      << "devices:\n"
-      << "  files: [" << t::source_path("config/devices.yaml").string() << "]\n"
-      << "routing_sync:\n"
-      << "  interval: 300s\n"
-      << "state_dir: " << dir.path().string() << "\n"
-      << "http:\n"
-      << "  listen: \"127.0.0.1:" << http_port << "\"\n";
-    return dir.write("bridge.yaml", y.str());
-  }
-
-  void start_emulator(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--listen",
-                                  "127.0.0.1:" + std::to_string(emu_port),
-                                  "--token",
-                                  "test-token",
-                                  "--devices",
-                                  t::source_path("config/devices.yaml").string(),
-                                  "--uplink-interval",
-                                  "1",
-                                  "--seed",
-                                  "7"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    emulator.emplace(t::bin_path("ran-emulator"), args);
-    ASSERT_TRUE(emulator->wait_for_output("listening on", 15s)) << emulator->output();
+  void start_emulator() {
+    emulator.emplace(std::vector<std::string>{"--devices",
+                                              t::source_path("config/devices.yaml").string(),
+                                              "--uplink-interval", "1", "--seed", "7"});
   }
   void start_subscriber() {
-    sub.emplace("/usr/bin/mosquitto_sub",
-                std::vector<std::string>{"-h", "127.0.0.1", "-p", std::to_string(broker.port()),
-                                         "-t", "#", "-v", "-q", "1"});
-    std::this_thread::sleep_for(300ms);
+    sub.emplace(broker.port());
+    ASSERT_TRUE(sub->wait_subscribed());
   }
   void start_bridge() {
-    bridge.emplace(t::bin_path("ran-bridge"),
-                   std::vector<std::string>{"--config", bridge_config().string()});
+    bt::BridgeSpec spec;
+    spec.regions.push_back({"eu", emulator->base_url(), "00000000000e0001", "eu868", 2, ""});
+    spec.mqtt_url = broker.url();
+    spec.devices_files = {t::source_path("config/devices.yaml")};
+    bridge.emplace(spec);
   }
-  boost::json::value emulator_stats() {
-    return boost::json::parse(http_get(emu_port, "/emulator/stats"));
-  }
+  boost::json::object emulator_stats() { return emulator->stats(); }
 };
-
-// Every "topic payload" line mosquitto_sub printed for topics ending in `suffix`.
-std::vector<std::string> payloads(const std::string& output, const std::string& topic) {
-  std::vector<std::string> out;
-  std::istringstream in(output);
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(topic + " ", 0) == 0) out.push_back(line.substr(topic.size() + 1));
-  return out;
-}
 
 }  // namespace
 
 TEST(BridgeE2E, UplinksAckedAndPublished) {
   Stack s;
   s.start_emulator();
-  s.start_subscriber();
+  ASSERT_NO_FATAL_FAILURE(s.start_subscriber());
   s.start_bridge();
   // The bridge syncs the routing table (the emulator starts empty), then devices send.
   std::int64_t acked = 0;
@@ -117,14 +60,14 @@ TEST(BridgeE2E, UplinksAckedAndPublished) {
     acked = s.emulator_stats().at("upstream").at("acked").to_number<std::int64_t>();
   }
   auto stats = s.emulator_stats();
-  EXPECT_GE(acked, 12) << boost::json::serialize(stats) << "\n" << s.bridge->output();
+  EXPECT_GE(acked, 12) << boost::json::serialize(stats) << "\n" << s.bridge->process().output();
   EXPECT_EQ(stats.at("upstream").at("wrong_ack").to_number<std::int64_t>(), 0);
   EXPECT_GT(stats.at("upstream").at("join_requests_sent").to_number<std::int64_t>(), 0);
   EXPECT_GT(stats.at("devices").at("routing_table").to_number<std::int64_t>(), 0);
 
   std::this_thread::sleep_for(500ms);
-  auto ups = payloads(s.sub->output(), "eu868/gateway/00000000000e0001/event/up");
-  ASSERT_FALSE(ups.empty()) << s.sub->output();
+  auto ups = s.sub->payloads("eu868/gateway/00000000000e0001/event/up");
+  ASSERT_FALSE(ups.empty()) << s.sub->process().output();
   bool join_seen = false, data_seen = false;
   for (const auto& p : ups) {
     auto f = ranbridge::lns::unmarshal_uplink_frame(p);
@@ -147,27 +90,27 @@ TEST(BridgeE2E, UplinksAckedAndPublished) {
   EXPECT_TRUE(join_seen) << "no join request published";
   EXPECT_TRUE(data_seen) << "no data uplink published";
   // Retained ONLINE state.
-  auto conn = payloads(s.sub->output(), "eu868/gateway/00000000000e0001/state/conn");
+  auto conn = s.sub->payloads("eu868/gateway/00000000000e0001/state/conn");
   ASSERT_FALSE(conn.empty());
   auto cs = ranbridge::lns::unmarshal_conn_state(conn.front());
   ASSERT_TRUE(cs.ok());
   EXPECT_EQ(cs->state(), gw::ConnState::ONLINE);
 
   // Status server.
-  EXPECT_EQ(http_status(s.http_port, "/health/live"), 200);
-  EXPECT_EQ(http_status(s.http_port, "/health/ready"), 200)
-      << http_get(s.http_port, "/health/ready");
-  auto metrics = http_get(s.http_port, "/metrics");
+  EXPECT_EQ(http_status(s.bridge->http_port(), "/health/live"), 200);
+  EXPECT_EQ(http_status(s.bridge->http_port(), "/health/ready"), 200)
+      << http_get(s.bridge->http_port(), "/health/ready");
+  auto metrics = http_get(s.bridge->http_port(), "/metrics");
   EXPECT_NE(metrics.find("ranbridge_"), std::string::npos);
 
   // Graceful stop: exit 0, OFFLINE published, sessions snapshot written.
-  s.bridge->signal(SIGTERM);
-  auto code = s.bridge->wait(15s);
-  ASSERT_TRUE(code.has_value()) << s.bridge->output();
-  EXPECT_EQ(*code, 0) << s.bridge->output();
-  EXPECT_TRUE(std::filesystem::exists(s.dir / "sessions.snapshot"));
+  s.bridge->process().signal(SIGTERM);
+  auto code = s.bridge->process().wait(15s);
+  ASSERT_TRUE(code.has_value()) << s.bridge->process().output();
+  EXPECT_EQ(*code, 0) << s.bridge->process().output();
+  EXPECT_TRUE(std::filesystem::exists(s.bridge->state_dir() / "sessions.snapshot"));
   std::this_thread::sleep_for(300ms);
-  conn = payloads(s.sub->output(), "eu868/gateway/00000000000e0001/state/conn");
+  conn = s.sub->payloads("eu868/gateway/00000000000e0001/state/conn");
   ASSERT_FALSE(conn.empty());
   auto last = ranbridge::lns::unmarshal_conn_state(conn.back());
   ASSERT_TRUE(last.ok());
