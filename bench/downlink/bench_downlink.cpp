@@ -9,6 +9,7 @@
 // Prints JSON lines {"name", "value", "unit"}; exit 1 if the stack does not start.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>

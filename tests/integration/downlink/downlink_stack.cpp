@@ -36,8 +36,10 @@ json::value parse_or_null(const std::string& text) {
 }  // namespace
 
 DownlinkStack::DownlinkStack(StackOptions options) : opt_(std::move(options)) {
-  emus_.resize(static_cast<std::size_t>(opt_.regions));
-  for (auto& e : emus_) e.port = free_port();
+  for (int i = 0; i < opt_.regions; ++i) {
+    emus_.push_back(std::make_unique<Emulator>());
+    emus_.back()->port = free_port();
+  }
   http_port_ = free_port();
   devices_file_ = write_devices_file();
 }
@@ -46,7 +48,7 @@ DownlinkStack::~DownlinkStack() {
   // The bridge first: it must not see its RAN vanish and log a storm of reconnects.
   bridge_.reset();
   ns_.reset();
-  for (auto& e : emus_) e.proc.reset();
+  for (auto& e : emus_) e->proc.reset();
 }
 
 std::filesystem::path DownlinkStack::write_devices_file() {
@@ -87,7 +89,7 @@ std::filesystem::path DownlinkStack::write_bridge_config() {
   y << "regions:\n";
   for (std::size_t i = 0; i < emus_.size(); ++i)
     y << "  - name: " << kRegions[i].name << "\n"
-      << "    url: http://127.0.0.1:" << emus_[i].port << "/api/v1\n"
+      << "    url: http://127.0.0.1:" << emus_[i]->port << "/api/v1\n"
       << "    token: test-token\n"
       << "    upstream_connections: 2\n"
       << "    downstream_connections: 1\n"
@@ -114,16 +116,17 @@ std::filesystem::path DownlinkStack::write_bridge_config() {
 
 bool DownlinkStack::start() {
   for (std::size_t i = 0; i < emus_.size(); ++i) {
-    std::vector<std::string> args{"--listen",          "127.0.0.1:" + std::to_string(emus_[i].port),
-                                  "--token",           "test-token",
-                                  "--devices",         devices_file_.string(),
-                                  "--uplink-interval", "1",
-                                  "--region",          "EU868"};
+    std::vector<std::string> args{
+        "--listen",          "127.0.0.1:" + std::to_string(emus_[i]->port),
+        "--token",           "test-token",
+        "--devices",         devices_file_.string(),
+        "--uplink-interval", "1",
+        "--region",          "EU868"};
     args.insert(args.end(), opt_.emulator_args.begin(), opt_.emulator_args.end());
-    emus_[i].proc.emplace(bin_path("ran-emulator"), args, std::map<std::string, std::string>{},
-                          dir_ / ("emulator" + std::to_string(i) + ".log"));
-    if (!emus_[i].proc->wait_for_output("listening on", 20s)) {
-      why_ = "emulator did not start: " + emus_[i].proc->output();
+    emus_[i]->proc.emplace(bin_path("ran-emulator"), args, std::map<std::string, std::string>{},
+                           dir_ / ("emulator" + std::to_string(i) + ".log"));
+    if (!emus_[i]->proc->wait_for_output("listening on", 20s)) {
+      why_ = "emulator did not start: " + emus_[i]->proc->output();
       return false;
     }
   }
@@ -153,7 +156,8 @@ bool DownlinkStack::start() {
 void DownlinkStack::start_bridge() {
   ++bridge_starts_;
   bridge_.reset();
-  bridge_.emplace(bin_path("ran-bridge"), std::vector<std::string>{"--config", bridge_config_},
+  bridge_.emplace(bin_path("ran-bridge"),
+                  std::vector<std::string>{"--config", bridge_config_.string()},
                   std::map<std::string, std::string>{},
                   dir_ / ("bridge" + std::to_string(bridge_starts_) + ".log"));
 }
@@ -189,7 +193,7 @@ std::string DownlinkStack::diagnostics() {
 }
 
 std::string DownlinkStack::admin_url(std::size_t emulator, const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(emus_.at(emulator).port) + path;
+  return "http://127.0.0.1:" + std::to_string(emus_.at(emulator)->port) + path;
 }
 
 json::value DownlinkStack::stats(std::size_t emulator) {

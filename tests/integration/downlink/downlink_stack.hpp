@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,7 +85,7 @@ class DownlinkStack {
   StackOptions opt_;
   TempDir dir_;
   Mosquitto broker_;
-  std::vector<Emulator> emus_;
+  std::vector<std::unique_ptr<Emulator>> emus_;  // Process cannot move
   int http_port_ = 0;
   std::filesystem::path devices_file_;
   std::filesystem::path bridge_config_;

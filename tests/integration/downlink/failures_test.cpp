@@ -50,7 +50,8 @@ TEST(DownlinkFailures, UnknownDeviceGetsInternalErrorAndNothingIsSent) {
 
   // Class C to a DevAddr no session or group has: item 0 INTERNAL_ERROR, the rest IGNORED.
   auto by_addr = s.ns().raw_class_c(lw::DevAddr{0x01020304});
-  *by_addr.add_items() = by_addr.items(0);
+  auto rx1 = by_addr.items(0);
+  *by_addr.add_items() = rx1;  // an RX2 alternative that must stay IGNORED
   expect_refused(s, by_addr, {gw::INTERNAL_ERROR, gw::IGNORED});
 
   // Class A whose context names a DevEUI the bridge does not serve.
@@ -75,8 +76,9 @@ TEST(DownlinkFailures, DelayOutsideOneToFifteenSecondsIsRefused) {
   ASSERT_TRUE(s.start()) << s.why();
   s.ns().add_abp_session(kDev);
   ASSERT_TRUE(s.ns().wait_session(kDev, 1, 30s)) << s.diagnostics();
-  expect_refused(s, s.ns().class_a_reply(kDev, 0, false), {gw::TOO_LATE});
-  expect_refused(s, s.ns().class_a_reply(kDev, 16, false), {gw::TOO_EARLY});
+  // 0 s: before any RX window can open; 16 s: beyond what RAN schedules (docs/bridge.md).
+  expect_refused(s, s.ns().class_a_reply(kDev, 0, false), {gw::TOO_EARLY});
+  expect_refused(s, s.ns().class_a_reply(kDev, 16, false), {gw::TOO_LATE});
   // In range, the same path works.
   auto id = s.ns().send(s.ns().class_a_reply(kDev, 15, false));
   auto ack = s.ns().wait_ack(id, 15s);

@@ -82,7 +82,7 @@ void join_then_uplinks(lw::DevEui dev, t::StackOptions opt) {
   auto d = emulator_device(s, dev);
   ASSERT_TRUE(d);
   EXPECT_TRUE(d->at("joined").as_bool());
-  EXPECT_EQ(d->at("DevAddr").as_string(), session->dev_addr.to_hex());
+  EXPECT_EQ(std::string(d->at("DevAddr").as_string()), session->dev_addr.to_hex());
   EXPECT_GE(s.counter(0, "joins", "accepts"), 1);
   EXPECT_GE(session->uplinks_mic_ok, 3u);
   EXPECT_EQ(session->uplinks, session->uplinks_mic_ok) << "a published uplink failed our MIC";
@@ -134,7 +134,9 @@ TEST(DownlinkJoin, KillDashNineRightAfterJoinNextUplinkStillAcked) {
   ASSERT_TRUE(d && d->at("joined").as_bool()) << "the emulator did not accept the join accept";
 
   // Right after: kill -9, restart on the same state directory.
-  EXPECT_EQ(s.stop_bridge(SIGKILL), 128 + SIGKILL);
+  auto killed = s.stop_bridge(SIGKILL);
+  ASSERT_TRUE(killed.has_value());
+  EXPECT_EQ(*killed, 128 + SIGKILL);
   s.start_bridge();
   ASSERT_TRUE(s.wait_upstream_open(0, 30s)) << s.diagnostics();
 
