@@ -259,6 +259,13 @@ struct DownlinkPath::Impl : std::enable_shared_from_this<DownlinkPath::Impl> {
       return;
     }
     auto& item = std::get<PlannedItem>(plan);
+    if (index > 0 && item.window_end_unix_us <= now_us) {
+      // RX2 after a failed RX1: only worth a new transaction if its window is still ahead.
+      statuses[index] = gw::TOO_LATE;
+      answer(*job, statuses, job->target.cls, region.name, ops::DownlinkResult::TooLate,
+             "the next item's window has already passed");
+      return;
+    }
     if (item.power_dropped) region.metrics->downlink_power_dropped.Increment();
     ran::TransactionId tx = 0;
     try {
