@@ -11,9 +11,12 @@
 #include <chrono>
 #include <mutex>
 
+#include "downlink_path.hpp"
 #include "ranbridge/bridge/dedup.hpp"
+#include "ranbridge/bridge/last_heard.hpp"
 #include "ranbridge/bridge/routing_plan.hpp"
 #include "ranbridge/bridge/routing_sync.hpp"
+#include "ranbridge/bridge/snapshot_writer.hpp"
 #include "ranbridge/bridge/stats.hpp"
 #include "ranbridge/bridge/uplink_pipeline.hpp"
 #include "ranbridge/lns/mqtt_client.hpp"
@@ -74,6 +77,9 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   ops::Metrics metrics;
   std::unique_ptr<lns::MqttClient> mqtt;
   std::unique_ptr<UplinkPipeline> pipeline;
+  LastHeard last_heard;
+  std::unique_ptr<SnapshotWriter> snapshot_writer;  // sessions, soon after a join accept
+  std::unique_ptr<DownlinkPath> downlinks;
   std::unique_ptr<ops::StatusServer> status;
   std::vector<std::unique_ptr<Region>> regions;
   lns::Marshaler marshaler = lns::Marshaler::protobuf;
@@ -178,11 +184,13 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
     UplinkPipeline::Options po;
     po.marshaler = marshaler;
     po.drop_outdated = config.uplink.drop_outdated;
+    po.last_heard = &last_heard;
     lns::MqttClient* client = mqtt.get();
     pipeline = std::make_unique<UplinkPipeline>(
         *solver, dedup, &metrics, po, [client](std::string topic, std::string payload) {
           client->publish(std::move(topic), std::move(payload));
         });
+    start_downlinks();
     mqtt->start();
 
     auto self = shared_from_this();
@@ -200,6 +208,28 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
                    {{"regions", regions.size()},
                     {"devices", registry.get()->devices().size()},
                     {"http_port", status->port()}});
+  }
+
+  // Downlinks (downlink_path.cpp): command/down subscriptions, downstream sockets, the
+  // transaction-id counter; join accepts store pending sessions, written soon after.
+  void start_downlinks() {
+    auto* store = &sessions;
+    auto path = snapshot_path(config);
+    snapshot_writer = std::make_unique<SnapshotWriter>([store, path] { return store->save(path); });
+    DownlinkPath::Deps dd;
+    dd.io = &io;
+    dd.config = &config;
+    for (const auto& r : regions) dd.regions.push_back(&r->info);
+    dd.registry = &registry;
+    dd.sessions = &sessions;
+    dd.mqtt = mqtt.get();
+    dd.metrics = &metrics;
+    dd.last_heard = &last_heard;
+    dd.marshaler = marshaler;
+    auto* writer = snapshot_writer.get();
+    dd.sessions_changed = [writer] { writer->changed(); };
+    downlinks = std::make_unique<DownlinkPath>(std::move(dd));
+    downlinks->start();
   }
 
   std::vector<std::string> missing() const {
@@ -440,6 +470,9 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
       t.expires_after(20ms);
       co_await t.async_wait(asio::use_awaitable);
     }
+    // Downlinks: stop taking commands, wait briefly for results, TxAck the rest (published
+    // before the MQTT flush below).
+    if (self->downlinks) co_await self->downlinks->stop();
     auto flush =
         std::chrono::duration_cast<std::chrono::milliseconds>(self->config.mqtt.flush_timeout);
     try {
@@ -448,6 +481,7 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
       ops::log_event(level_enum::warn, "mqtt stop failed", {{"error", e.what()}});
     }
     auto st = self->mqtt->stats();
+    if (self->snapshot_writer) self->snapshot_writer->stop();
     if (auto err = self->sessions.save(snapshot_path(self->config)))
       ops::log_event(level_enum::err, "session snapshot failed", {{"error", *err}});
     self->status->stop();

@@ -95,6 +95,7 @@ ran::UpstreamAnswer UplinkPipeline::handle_impl(const RegionInfo& region, const 
   if (region.metrics) region.metrics->upstreams_ack.Increment();
   if (region.stats) region.stats->upstream_acked();
   ran::UpstreamAck answer{up.transaction_id, ack.dev_eui, ack.mic};
+  if (options_.last_heard) options_.last_heard->note(ack.dev_eui, region.index);
 
   if (up.outdated) {
     ++counters_.outdated;

@@ -68,6 +68,9 @@ std::string query_param(std::string_view query, std::string_view key) {
   return {};
 }
 
+// Pseudo result code (admin "next" only): DownstreamAck, then no DownstreamResult at all.
+constexpr std::string_view kNoResult = "none";
+
 struct RecordedDownstream {
   std::string received_at;
   std::uint64_t socket_id = 0;
@@ -94,6 +97,10 @@ struct Emulator::Impl {
   std::uint64_t next_mailbox = 0;
   std::string down_result;  // can be changed at run time (admin)
   double down_delay = 0;
+  // One-shot outcomes for the next downstreams to known devices/groups, in order (admin
+  // "next"): lets a test script RX1 TooLate then RX2 Success. kNoResult = ack only.
+  std::deque<std::string> next_results;
+  bool refuse_downstream = false;  // admin: downstream handshakes get 503
 
   std::mutex stop_mu;
   std::condition_variable stop_cv;
@@ -194,7 +201,14 @@ struct Emulator::Impl {
     std::uint64_t mailbox = next_mailbox_id();
     {
       std::lock_guard lk(down_mu);
-      code = known ? down_result : cfg().downstream.unknown_result;
+      if (!known) {
+        code = cfg().downstream.unknown_result;
+      } else if (!next_results.empty()) {
+        code = std::move(next_results.front());
+        next_results.pop_front();
+      } else {
+        code = down_result;
+      }
       message = known ? code
                       : (dev_eui ? "device " + dev_eui->to_hex() + " is not in the routing table"
                                  : "multicast group " + group->to_hex() + " does not exist");
@@ -204,6 +218,7 @@ struct Emulator::Impl {
     }
     from.send(ran::encode(ran::DownstreamAck{tx, mailbox}));
     shared.stats.socket_frame_out(session);
+    if (code == kNoResult) return;  // a RAN that acks and then stays silent
     if (delay <= 0) {
       send_result(from, tx, code, std::move(message), mailbox);
       return;
@@ -262,8 +277,8 @@ struct Emulator::Impl {
     static constexpr std::string_view kGetPaths[] = {"/emulator/stats", "/emulator/downstreams",
                                                      "/emulator/devices"};
     static constexpr std::string_view kPostPaths[] = {
-        "/emulator/drop-sockets", "/emulator/send-raw", "/emulator/uplink", "/emulator/traffic",
-        "/emulator/downstream-result"};
+        "/emulator/drop-sockets", "/emulator/send-raw",          "/emulator/uplink",
+        "/emulator/traffic",      "/emulator/downstream-result", "/emulator/downstream-socket"};
     const bool is_get_path =
         std::find(std::begin(kGetPaths), std::end(kGetPaths), path) != std::end(kGetPaths);
     const bool is_post_path =
@@ -331,8 +346,44 @@ struct Emulator::Impl {
           return reply(req, 422, R"({"detail":"delay must be a number >= 0"})");
         down_delay = d->to_number<double>();
       }
-      return reply(req, 200,
-                   json::serialize(json::object{{"result", down_result}, {"delay", down_delay}}));
+      if (const auto* n = o.if_contains("next")) {
+        // All or nothing: a bad entry must not leave half a script queued.
+        std::deque<std::string> queued;
+        bool valid = n->is_array();
+        if (valid)
+          for (const auto& e : n->get_array()) {
+            if (!e.is_string() || (e.get_string() != kNoResult &&
+                                   !is_downstream_result_code(std::string(e.get_string())))) {
+              valid = false;
+              break;
+            }
+            queued.emplace_back(e.get_string());
+          }
+        if (!valid)
+          return reply(req, 422, R"({"detail":"next must be an array of result codes or none"})");
+        next_results.insert(next_results.end(), queued.begin(), queued.end());
+      }
+      return reply(
+          req, 200,
+          json::serialize(json::object{
+              {"result", down_result}, {"delay", down_delay}, {"next", next_results.size()}}));
+    }
+    if (path == "/emulator/downstream-socket") {
+      boost::system::error_code ec;
+      auto v = json::parse(req.body(), ec);
+      const json::value* accept =
+          (!ec && v.is_object()) ? v.get_object().if_contains("accept") : nullptr;
+      if (!accept || !accept->is_bool())
+        return reply(req, 422, R"({"detail":"body must be {\"accept\": bool}"})");
+      {
+        std::lock_guard lk(down_mu);
+        refuse_downstream = !accept->get_bool();
+      }
+      std::size_t closed = 0;
+      if (!accept->get_bool()) closed = shared.hub.close_kind(StreamKind::kDownstream, false);
+      return reply(
+          req, 200,
+          json::serialize(json::object{{"accept", accept->get_bool()}, {"closed", closed}}));
     }
     return reply(req, 404, R"({"detail":"Not Found"})");
   }
@@ -399,6 +450,18 @@ struct Emulator::Impl {
         auto qpos = target.find('?');
         auto kind = self->stream_kind(target.substr(0, qpos));
         std::string_view query = qpos == std::string_view::npos ? "" : target.substr(qpos + 1);
+        bool refused = false;
+        if (kind == StreamKind::kDownstream) {
+          std::lock_guard lk(self->down_mu);
+          refused = self->refuse_downstream;
+        }
+        if (refused) {
+          // A RAN that is up but will not take downstream sockets (admin downstream-socket).
+          auto res = self->reply(req, 503, R"({"detail":"downstream sockets refused"})");
+          res.keep_alive(false);
+          co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+          break;
+        }
         if (!kind || !self->authorized(req, query)) {
           // A refused handshake is a plain HTTP answer: 401 for auth, 404 for a wrong path.
           auto e = kind ? error_reply(kStatusUnauthorized, "Unauthorized",

@@ -48,6 +48,16 @@ std::size_t Hub::close_all(bool abort) {
   return targets.size();
 }
 
+std::size_t Hub::close_kind(StreamKind kind, bool abort) {
+  std::vector<std::shared_ptr<StreamSession>> targets;
+  {
+    std::lock_guard lk(mu_);
+    targets = kind == StreamKind::kUpstream ? up_ : down_;
+  }
+  for (auto& t : targets) t->close(abort);
+  return targets.size();
+}
+
 std::size_t Hub::count(StreamKind kind) const {
   std::lock_guard lk(mu_);
   return (kind == StreamKind::kUpstream ? up_ : down_).size();

@@ -37,6 +37,8 @@ class Hub {
   // Sends the frame on every socket of `kind`; returns how many.
   std::size_t send_all(StreamKind kind, const std::string& text, bool binary);
   std::size_t close_all(bool abort);
+  // Closes the sockets of one kind only (e.g. downstream, to test a lost downstream socket).
+  std::size_t close_kind(StreamKind kind, bool abort);
   std::size_t count(StreamKind kind) const;
   std::uint64_t next_id() { return ++last_id_; }
 

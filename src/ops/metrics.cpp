@@ -114,6 +114,8 @@ std::string_view to_string(DownlinkResult r) {
       return "unsupported";
     case DownlinkResult::Rejected:
       return "rejected";
+    case DownlinkResult::QueueFull:
+      return "queue_full";
   }
   return "unknown";
 }

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "ranbridge/bridge/dedup.hpp"
+#include "ranbridge/bridge/last_heard.hpp"
 #include "ranbridge/bridge/stats.hpp"
 #include "ranbridge/lns/gateway_codec.hpp"
 #include "ranbridge/lns/topics.hpp"
@@ -47,6 +48,7 @@ class UplinkPipeline {
   struct Options {
     lns::Marshaler marshaler = lns::Marshaler::protobuf;
     bool drop_outdated = false;
+    LastHeard* last_heard = nullptr;  // noted on every acked uplink (class B/C region choice)
   };
 
   UplinkPipeline(const mic::Solver& solver, DedupCache& dedup, ops::Metrics* metrics,

@@ -43,6 +43,7 @@ enum class DownlinkResult {
   BadTiming,      // delay outside 1..15 s, unusable gps_epoch, ...
   Unsupported,    // modulation or field RAN cannot express
   Rejected,       // RAN refused the frame (TxAck error / protocol error)
+  QueueFull,      // downlink.max_pending transactions already await a result
 };
 
 std::string_view to_string(UpstreamResult);
