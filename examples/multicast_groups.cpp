@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
     ran::run_blocking(io, core.connect());
     auto& groups = core.multicast_groups();
     const ran::DevAddr addr{0x00f00001}, new_addr{0x00f00002};
-    const ran::DevEui member{0xd25644d493c4178aULL};
+    const ran::DevEui member{0x0004a30b001c0532ULL};
 
     print("created", ran::run_blocking(io, groups.create("street-lights", addr)));
     // Rename, then move the group to another address.

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
 
     const ran::DevEui otaa_eui{0x0004a30b001c0530ULL};
     const ran::JoinEui join_eui{0x70b3d57ed0000001ULL};
-    const ran::DevEui abp_eui{0xd25644d493c4178aULL};
+    const ran::DevEui abp_eui{0x0004a30b001c0531ULL};
 
     // OTAA: RAN routes the device's join requests by JoinEUI. Details: any JSON, kept by RAN.
     print("inserted", ran::run_blocking(io, table.insert(otaa_eui, join_eui,

@@ -116,6 +116,11 @@ void WsSession::finish(const boost::system::error_code& ec, const websocket::clo
                      reason.code == websocket::close_code::going_away;
     status_.reason = "close " + std::to_string(reason.code) +
                      (reason.reason.empty() ? "" : " " + std::string(reason.reason.c_str()));
+  } else if (closing_ && ec == asio::error::operation_aborted) {
+    // Our own close handshake: Beast ends the pending read with operation_aborted once the
+    // close frames have been exchanged.
+    status_.normal = true;
+    status_.reason = "closed by the client";
   } else if (ec == beast::error::timeout) {
     status_.reason = "peer silent for " + std::to_string((options_.ping_interval * 2).count()) +
                      " ms (dead peer)";
@@ -181,7 +186,16 @@ asio::awaitable<void> WsSession::close() {
                                    asio::redirect_error(asio::use_awaitable, ec));
   }
   unlock_writes();
-  if (ec) abort();
+  if (ec) {
+    abort();
+  } else if (!status_.closed) {
+    open_ = false;
+    status_.closed = true;
+    status_.normal = true;
+    status_.reason = "closed by the client";
+    for (auto* w : write_waiters_) w->cancel();
+    if (on_close_) on_close_(status_);
+  }
 }
 
 void WsSession::abort() {

@@ -38,7 +38,7 @@ TEST_F(ExamplesTest, MulticastGroups) {
   auto r = example("multicast_groups");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("moved: addr=00f00002 name=lights"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("by addr: addr=00f00002 name=lights devices=[d25644d493c4178a]"),
+  EXPECT_NE(r.output.find("by addr: addr=00f00002 name=lights devices=[0004a30b001c0532]"),
             std::string::npos)
       << r.output;
   EXPECT_NE(r.output.find("deleted groups: 1"), std::string::npos) << r.output;

@@ -393,7 +393,7 @@ TEST(RanctlRanSend, DownlinkReachesTheEmulator) {
   EXPECT_EQ(m.at("TxWindow").at("Delay"), 1);
   EXPECT_EQ(m.at("TxWindow").at("Radio").at("Frequency"), 869525000);
   EXPECT_EQ(m.at("TxWindow").at("Radio").at("LoRa").at("Spreading"), 9);
-  EXPECT_EQ(m.at("PhyPayload").as_array().size(), 7u);
+  EXPECT_EQ(m.at("PHYPayload").as_array().size(), 7u);
   EXPECT_EQ(recent[0].at("result"), "Success");
 
   // Class C with a relative deadline and a target address; --json lines; ack only.
