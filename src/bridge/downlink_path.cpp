@@ -191,6 +191,7 @@ struct DownlinkPath::Impl : std::enable_shared_from_this<DownlinkPath::Impl> {
     };
     lookups.dev_eui_of_addr = [this, &reg](lorawan::DevAddr a) { return dev_eui_of(*reg, a); };
     lookups.last_region = [this](lorawan::DevEui e) { return d.last_heard->region_of(e); };
+    lookups.is_known_device = [&reg](lorawan::DevEui e) { return reg->find(e) != nullptr; };
 
     auto plan = resolve_target(job->frame, lookups);
     if (auto* f = std::get_if<DownlinkFailure>(&plan)) {
@@ -448,8 +449,10 @@ struct DownlinkPath::Impl : std::enable_shared_from_this<DownlinkPath::Impl> {
     while (!self->closing) {
       bool was_up = false;
       try {
-        ran::Core core(co_await asio::this_coro::executor, rc.token.reveal(), rc.url,
-                       self->client_options(rc));
+        // The executor is fetched in its own statement: GCC 12 mishandles temporaries of a
+        // full-expression that contains co_await (use-after-free).
+        auto executor = co_await asio::this_coro::executor;
+        ran::Core core(executor, rc.token.reveal(), rc.url, self->client_options(rc));
         co_await core.connect();
         sock->conn = std::make_shared<ran::DownstreamConnection>(co_await core.downstream());
         was_up = true;

@@ -122,6 +122,9 @@ TargetPlan resolve_target(const gw::DownlinkFrame& frame, const TargetLookups& l
                    "PHYPayload is not a downlink data frame or join accept (MType " +
                        std::to_string(mtype) + ")");
   }
+  if (lookups.is_known_device && !lookups.is_known_device(*dev_eui))
+    return failure(gw::INTERNAL_ERROR, DownlinkResult::UnknownDevice,
+                   "DevEUI " + dev_eui->to_hex() + " is not in the devices files");
   t.who = UnicastTarget{*dev_eui, join_accept};
 
   std::optional<std::size_t> region;

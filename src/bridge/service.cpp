@@ -261,8 +261,10 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
     while (!self->stopping) {
       bool was_up = false;
       try {
-        ran::Core core(co_await asio::this_coro::executor, rc.token.reveal(), rc.url,
-                       self->client_options(rc));
+        // The executor is fetched in its own statement: GCC 12 mishandles temporaries of a
+        // full-expression that contains co_await (use-after-free).
+        auto executor = co_await asio::this_coro::executor;
+        ran::Core core(executor, rc.token.reveal(), rc.url, self->client_options(rc));
         co_await core.connect();
         auto conn = co_await core.upstream();
         was_up = true;
@@ -321,8 +323,10 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
     Region& region = *self->regions[ri];
     const auto& rc = *region.config;
     std::uint64_t seen_generation = region.sync_generation.load();
-    ran::Core core(co_await asio::this_coro::executor, rc.token.reveal(), rc.url,
-                   self->client_options(rc));
+    // The executor is fetched in its own statement: GCC 12 mishandles temporaries of a
+    // full-expression that contains co_await (use-after-free).
+    auto executor = co_await asio::this_coro::executor;
+    ran::Core core(executor, rc.token.reveal(), rc.url, self->client_options(rc));
     ops::Backoff backoff;
     bool connected = false;
     while (!self->stopping) {

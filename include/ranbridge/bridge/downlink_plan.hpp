@@ -54,6 +54,9 @@ struct TargetLookups {
   // The DevEUI of the device whose active (else pending) session uses this DevAddr.
   std::function<std::optional<lorawan::DevEui>(lorawan::DevAddr)> dev_eui_of_addr;
   std::function<std::optional<std::uint8_t>(lorawan::DevEui)> last_region;
+  // Whether the devices files hold this DevEUI: a context naming another device is refused
+  // (RAN would only answer GatewayNotFound after a round trip). Unset = every device known.
+  std::function<bool(lorawan::DevEui)> is_known_device;
 };
 
 using TargetPlan = std::variant<DownlinkTarget, DownlinkFailure>;

@@ -65,8 +65,8 @@ TEST(BridgeReconnect, SocketsDroppedByRanAreReconnected) {
   EXPECT_EQ(emu.upstream("wrong_ack"), 0);
   EXPECT_EQ(emu.upstream("rejected"), 0);
   EXPECT_GE(
-      bridge.metric(R"(ranbridge_ws_reconnects_total{region="eu",kind="upstream"})").value_or(0),
+      bridge.metric(R"(ranbridge_ws_reconnects_total{kind="upstream",region="eu"})").value_or(0),
       6.0)
       << bridge.metrics();
-  EXPECT_EQ(bridge.metric(R"(ranbridge_ws_connections{region="eu",kind="upstream"})"), 3.0);
+  EXPECT_EQ(bridge.metric(R"(ranbridge_ws_connections{kind="upstream",region="eu"})"), 3.0);
 }

@@ -99,7 +99,7 @@ TEST(BridgeRoutingSync, InsertReplacePruneReloadAndDryRun) {
       {"d25644d493c4178a", "-|26011b01"},
   };
   ASSERT_TRUE(bt::eventually([&] { return table(emu) == synced; })) << bridge.process().output();
-  EXPECT_GE(bridge.metric(R"(ranbridge_sync_actions_total{region="eu",kind="insert",result="ok"})")
+  EXPECT_GE(bridge.metric(R"(ranbridge_sync_actions_total{kind="insert",region="eu",result="ok"})")
                 .value_or(0),
             1.0)
       << bridge.metrics();

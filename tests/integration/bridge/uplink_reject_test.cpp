@@ -125,7 +125,7 @@ TEST(BridgeReject, MalformedFramesAnsweredSocketKept) {
   // The sockets stayed: no reconnect on either side, and a real uplink still goes through.
   EXPECT_EQ(s.upstream_open(), 2);
   EXPECT_EQ(
-      s.bridge->metric(R"(ranbridge_ws_reconnects_total{region="eu",kind="upstream"})").value_or(0),
+      s.bridge->metric(R"(ranbridge_ws_reconnects_total{kind="upstream",region="eu"})").value_or(0),
       0.0);
   auto stats = s.emu->stats();
   for (const auto& sock : stats.at("sockets").at("upstream").as_array())
