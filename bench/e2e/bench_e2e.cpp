@@ -11,6 +11,7 @@
 //
 //   bench_e2e [--rates 2000,5000,...] [--seconds S] [--devices N] [--connections N]
 #include <unistd.h>
+#include <filesystem>
 
 #include <csignal>
 
@@ -137,6 +138,10 @@ class Bench {
   Trial run(double rate) {
     Trial tr;
     auto exported = dir_ / "devices.json";
+    // A fresh state dir per rate: the emulator's devices (same seed) restart at FCnt 0, which a
+    // bridge that loaded the previous run's sessions would rightly reject as replays.
+    const auto state_dir = dir_.path() / ("state-" + std::to_string(static_cast<long>(rate)));
+    std::filesystem::create_directories(state_dir);
     t::Process emu(
         t::bin_path("ran-emulator"),
         {"--listen", "127.0.0.1:0", "--token", "bench", "--devices-generate",
@@ -175,7 +180,7 @@ class Bench {
                                  "routing_sync:\n"
                                  "  interval: 3600s\n"
                                  "state_dir: " +
-                                 dir_.path().string() +
+                                 state_dir.string() +
                                  "\n"
                                  "http:\n"
                                  "  listen: \"127.0.0.1:" +
