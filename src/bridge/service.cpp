@@ -237,7 +237,11 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
     for (const auto& r : regions)
       if (r->upstream_up.load() < 1)
         out.push_back("region " + r->info.name + ": no upstream socket");
-    if (!mqtt || !mqtt->connected()) out.push_back("mqtt: not connected");
+    if (!mqtt || !mqtt->connected())
+      out.push_back("mqtt: not connected");
+    else if (!mqtt->stats().subscribed)
+      // Until the broker acknowledged the command/down subscriptions, downlinks would be lost.
+      out.push_back("mqtt: downlink command subscriptions not acknowledged");
     if (stopping) out.push_back("stopping");
     return out;
   }

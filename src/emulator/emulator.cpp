@@ -473,7 +473,6 @@ struct Emulator::Impl {
           break;
         }
         auto id = self->shared.hub.next_id();
-        self->shared.stats.socket_opened(id, to_string(*kind));
         FrameHandler handler = *kind == StreamKind::kUpstream
                                    ? FrameHandler([self](StreamSession& s, std::string t) {
                                        self->on_upstream_frame(s, std::move(t));
@@ -483,6 +482,9 @@ struct Emulator::Impl {
                                      });
         auto session = std::make_shared<WsSession<Stream>>(
             std::move(stream), id, *kind, std::move(handler),
+            [self, k = *kind](std::uint64_t sid) {
+              self->shared.stats.socket_opened(sid, to_string(k));
+            },
             [self](std::uint64_t sid) { self->shared.stats.socket_closed(sid); });
         auto ping =
             std::chrono::duration_cast<std::chrono::milliseconds>(self->cfg().ping_interval);

@@ -32,13 +32,17 @@ using FrameHandler = std::function<void(StreamSession& from, std::string text)>;
 template <class Stream>
 class WsSession : public StreamSession {
  public:
+  // on_open runs once the handshake is done and the session is in the hub (so whoever sees it
+  // counted can also close it); on_close runs when it is gone.
   WsSession(Stream&& stream, std::uint64_t id, StreamKind kind, FrameHandler on_frame,
+            std::function<void(std::uint64_t)> on_open,
             std::function<void(std::uint64_t)> on_close)
       : ws_(std::move(stream)),
         wake_(ws_.get_executor()),
         id_(id),
         kind_(kind),
         on_frame_(std::move(on_frame)),
+        on_open_(std::move(on_open)),
         on_close_(std::move(on_close)) {}
 
   std::uint64_t id() const override { return id_; }
@@ -85,6 +89,7 @@ class WsSession : public StreamSession {
     co_await ws.async_accept(req, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
     hub->add(self);
+    self->on_open_(self->id_);
     asio::co_spawn(ws.get_executor(), writer(self), asio::detached);
     beast::flat_buffer buf;
     for (;;) {
@@ -143,6 +148,7 @@ class WsSession : public StreamSession {
   std::uint64_t id_;
   StreamKind kind_;
   FrameHandler on_frame_;
+  std::function<void(std::uint64_t)> on_open_;
   std::function<void(std::uint64_t)> on_close_;
 };
 

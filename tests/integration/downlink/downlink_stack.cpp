@@ -150,7 +150,21 @@ bool DownlinkStack::start() {
              diagnostics();
       return false;
     }
+  if (!wait_bridge_ready(30s)) {
+    why_ = "the bridge did not become ready\n" + diagnostics();
+    return false;
+  }
   return true;
+}
+
+bool DownlinkStack::wait_bridge_ready(std::chrono::milliseconds timeout) {
+  auto url = "http://127.0.0.1:" + std::to_string(http_port_) + "/health/ready";
+  auto until = Clock::now() + timeout;
+  while (Clock::now() < until) {
+    if (curl({"-o", "/dev/null", "-w", "%{http_code}", url}) == "200") return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
 }
 
 void DownlinkStack::start_bridge() {

@@ -43,12 +43,15 @@ class DownlinkStack {
   ~DownlinkStack();
 
   // Starts the emulators, the test network server and the bridge; waits until the bridge has
-  // its downstream sockets open. Returns false (with a reason in why()) on failure.
+  // its downstream sockets open and is ready. Returns false (with a reason in why()) on failure.
   bool start();
   void start_bridge();
   // SIGTERM (graceful, exit code checked by the caller) or SIGKILL.
   std::optional<int> stop_bridge(int sig);
   bool wait_downstream_open(std::size_t emulator, std::chrono::milliseconds timeout);
+  // /health/ready = 200: every region has an upstream socket and the broker acknowledged the
+  // command subscriptions (a command published before that would be lost).
+  bool wait_bridge_ready(std::chrono::milliseconds timeout);
   bool wait_upstream_open(std::size_t emulator, std::chrono::milliseconds timeout);
 
   TestNetworkServer& ns() { return *ns_; }

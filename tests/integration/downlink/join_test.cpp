@@ -139,6 +139,7 @@ TEST(DownlinkJoin, KillDashNineRightAfterJoinNextUplinkStillAcked) {
   EXPECT_EQ(*killed, 128 + SIGKILL);
   s.start_bridge();
   ASSERT_TRUE(s.wait_upstream_open(0, 30s)) << s.diagnostics();
+  ASSERT_TRUE(s.wait_bridge_ready(30s)) << s.diagnostics();
 
   // The device's next uplink (from the new DevAddr) is acked: published and MIC-verified.
   const auto acked_before = s.counter(0, "upstream", "acked");

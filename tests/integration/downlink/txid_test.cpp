@@ -36,6 +36,7 @@ void expect_unique_nonzero(const std::vector<std::uint64_t>& ids, std::size_t ex
 // The bridge was restarted: wait until it serves the region again and has heard `dev`.
 void wait_back(t::DownlinkStack& s, lw::DevEui dev) {
   ASSERT_TRUE(s.wait_downstream_open(0, 30s)) << s.diagnostics();
+  ASSERT_TRUE(s.wait_bridge_ready(30s)) << s.diagnostics();
   auto before = s.ns().session(dev).value().uplinks_mic_ok;
   ASSERT_TRUE(s.ns().wait_session(dev, before + 1, 30s)) << s.diagnostics();
 }
