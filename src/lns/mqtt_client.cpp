@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "ranbridge/lns/backoff.hpp"
+#include "ranbridge/lns/tcp_nodelay.hpp"
 #include "ranbridge/lns/topics.hpp"
 
 namespace ranbridge::lns {
@@ -110,6 +111,7 @@ struct MqttClient::State : std::enable_shared_from_this<MqttClient::State> {
 
   asio::strand<asio::any_io_executor> strand;
   MqttClientOptions opts;
+  std::optional<BrokerEndpoint> endpoint = broker_endpoint(opts.url);
   Backoff backoff;
   asio::steady_timer reconnect_timer;
   asio::steady_timer wake;  // stop() sleeps on it; notify() cancels it on progress
@@ -260,6 +262,12 @@ struct MqttClient::State : std::enable_shared_from_this<MqttClient::State> {
       reconnects.fetch_add(1, std::memory_order_relaxed);
     connected.store(true);
     spdlog::info("mqtt connected url={} client_id={}", opts.url, opts.client_id);
+    if (endpoint) {
+      // Paho never disables Nagle: without this, TxAcks and uplinks wait for ACKs (tcp_nodelay.hpp).
+      auto n = set_nodelay_to_peer(*endpoint);
+      spdlog::debug("mqtt tcp_nodelay set on {} socket(s) to {}:{}", n, endpoint->host,
+                    endpoint->port);
+    }
     subacks_pending = subs.size();
     subscribed.store(subs.empty());
     for (std::size_t i = 0; i < subs.size(); ++i) send_subscribe(i);

@@ -206,6 +206,8 @@ void Mosquitto::start() {
                                                " 127.0.0.1\n"
                                                "allow_anonymous true\n"
                                                "persistence false\n"
+                                               // as docs/lns.md recommends for low latency
+                                               "set_tcp_nodelay true\n"
                                                "max_queued_messages 1000000\n"
                                                "log_dest stdout\n");
   proc_.emplace(exe, std::vector<std::string>{"-c", conf.string()},
