@@ -1,9 +1,10 @@
 // Session store snapshot: one binary file, versioned and checksummed, replaced atomically.
 //
-//   "RBSESS\r\n" | u32 format version (1) | u64 device count | records... | u32 CRC-32
+//   "RBSESS\r\n" | u32 format version (2) | u64 device count | records... | u32 CRC-32
 //
 // All integers little-endian. Record: u64 DevEUI | u8 flags (1 active, 2 pending, 4 ABP
-// counter) | [session] | [session] | [u32 ABP FCntUp] | u8 n | n x (u64 JoinEUI, u16 DevNonce).
+// counter) | [session] | [session] | [u32 ABP FCntUp] | u8 n | n x (u64 JoinEUI, u16 DevNonce,
+// u8 JoinReqType). Version 1 (still read) had no JoinReqType: every entry was a join request.
 // Session: u32 DevAddr | u8 version | u8 has FCntUp | u32 FCntUp | u16 ConfFCntDown | 4 x 16
 // key bytes (FNwkSIntKey, SNwkSIntKey, NwkSEncKey, AppSKey). The CRC covers every byte before it.
 #include <fcntl.h>
@@ -22,7 +23,8 @@ namespace ranbridge::mic {
 namespace {
 
 constexpr char kMagic[8] = {'R', 'B', 'S', 'E', 'S', 'S', '\r', '\n'};
-constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::uint32_t kFormatVersion = 2;
+constexpr std::uint32_t kOldestReadableVersion = 1;
 
 std::uint32_t crc32(const std::uint8_t* p, std::size_t n) {
   static const auto table = [] {
@@ -142,6 +144,7 @@ std::optional<std::string> MemorySessionStore::save(const std::filesystem::path&
     for (const auto& j : d.recent_joins) {
       w.u64(j.join_eui.value);
       w.u16(j.dev_nonce);
+      w.u8(j.join_req_type);
     }
   }
   w.u32(crc32(w.b.data(), w.b.size()));
@@ -197,9 +200,10 @@ std::optional<std::string> MemorySessionStore::load(const std::filesystem::path&
     return name + "not a ran-bridge session snapshot (bad header)";
   Reader head(b.data() + sizeof kMagic, 4);
   const auto version = head.uint(4);
-  if (version != kFormatVersion)
+  if (version < kOldestReadableVersion || version > kFormatVersion)
     return name + "unsupported snapshot format version " + std::to_string(version) +
-           " (this build reads " + std::to_string(kFormatVersion) + ")";
+           " (this build reads " + std::to_string(kOldestReadableVersion) + ".." +
+           std::to_string(kFormatVersion) + ")";
   const std::size_t body = b.size() - 4;
   Reader crc_r(b.data() + body, 4);
   if (crc_r.uint(4) != crc32(b.data(), body))
@@ -229,6 +233,7 @@ std::optional<std::string> MemorySessionStore::load(const std::filesystem::path&
       JoinRequestSeen js;
       js.join_eui = JoinEui{r.uint(8)};
       js.dev_nonce = static_cast<std::uint16_t>(r.uint(2));
+      if (version >= 2) js.join_req_type = static_cast<std::uint8_t>(r.uint(1));
       d.recent_joins.push_back(js);
     }
     devices.push_back(std::move(d));

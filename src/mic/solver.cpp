@@ -244,6 +244,11 @@ Outcome Solver::solve_impl(const Uplink& u) const {
       for (const auto& k : keys) {
         const lw::Mic m = lw::rejoin_request_mic(lw::Cmac(k), msg);
         if (!in_challenge(m)) continue;
+        if (options_.record_join_requests && d->otaa())
+          // The join accept that answers it is checked against (type, JoinEUI, RJcount).
+          sessions_.record_join_request(
+              d->dev_eui,
+              JoinRequestSeen{rj.type == 1 ? rj.join_eui : d->join_eui, rj.rj_count, rj.type});
         Ack a;
         a.dev_eui = d->dev_eui;
         a.mic = encode_mic(m, u.byte_order);

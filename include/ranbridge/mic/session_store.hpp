@@ -35,11 +35,14 @@ struct Session {
   }
 };
 
-// A join request the solver accepted, kept so that the join accept answering it can be
-// verified (1.1 MIC) and its keys derived (DevNonce).
+// A join or rejoin request the solver accepted: what a join accept answering it is checked
+// against. For a rejoin, dev_nonce holds RJcount0 (types 0, 2) or RJcount1 (type 1), which
+// replace DevNonce in the 1.1 join-accept MIC and key derivation, and join_eui is the device's
+// (type 0/2 requests do not carry it).
 struct JoinRequestSeen {
   JoinEui join_eui;
   std::uint16_t dev_nonce = 0;
+  std::uint8_t join_req_type = lorawan::kJoinReqTypeJoin;  // 0xFF join; 0, 1, 2 rejoin type
   bool operator==(const JoinRequestSeen&) const = default;
 };
 
@@ -143,7 +146,8 @@ class MemorySessionStore final : public SessionStore {
 // Issue 5 §3: the downlink path sends a join accept for `device`. Decrypts it with the
 // device's root key, verifies its MIC against the device's recent join requests (1.1 with
 // OptNeg needs JoinEUI and DevNonce; 1.0.x uses the newest DevNonce), derives the session
-// keys and stores a pending session under the accept's DevAddr.
+// keys and stores a pending session under the accept's DevAddr. A 1.1 join accept answering
+// a rejoin request is decrypted with JSEncKey and MIC'd with the rejoin type and RJcount.
 struct JoinAcceptOutcome {
   bool ok = false;
   std::string error;  // why not, e.g. "join accept MIC does not verify"
@@ -153,6 +157,7 @@ struct JoinAcceptOutcome {
 JoinAcceptOutcome accept_join(SessionStore& store, const Device& device,
                               std::span<const std::uint8_t> join_accept_phy);
 // The same from an already decrypted and verified join accept and the join request it answers.
+// `dev_nonce` is the answered request's DevNonce, or its RJcount for a rejoin.
 Session session_from_join_accept(const Device& device, const lorawan::JoinAccept& ja,
                                  JoinEui join_eui, std::uint16_t dev_nonce);
 

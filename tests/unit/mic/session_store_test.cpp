@@ -169,16 +169,19 @@ TEST(SessionSnapshot, CorruptedFilesGiveClearErrorsAndKeepTheStore) {
   expect_load_error(version, "unsupported snapshot format version 9");
 }
 
-TEST(JoinAccept, PendingSessionFromJoinAccept10And11) {
-  const std::string yaml = R"(devices:
-  - dev_eui: "0000000000000001"
-    lorawan_version: "1.0.3"
-    otaa: {join_eui: "00000000000000aa", app_key: "829a7de594e02867cf54f5a7ca9cc87b"}
-  - dev_eui: "0000000000000002"
+// A 1.1 OTAA device (DevEUI 2), a devices-file list entry.
+constexpr const char* kOtaa11Device = R"(  - dev_eui: "0000000000000002"
     lorawan_version: "1.1"
     otaa: {join_eui: "00000000000000aa", app_key: "5d9fad68e14cdfd6d599d68a48bce420",
            nwk_key: "1ca27304d692c157a19be3749c43e9bb"}
 )";
+
+TEST(JoinAccept, PendingSessionFromJoinAccept10And11) {
+  const std::string yaml = std::string(R"(devices:
+  - dev_eui: "0000000000000001"
+    lorawan_version: "1.0.3"
+    otaa: {join_eui: "00000000000000aa", app_key: "829a7de594e02867cf54f5a7ca9cc87b"}
+)") + kOtaa11Device;
   auto load = Registry::parse(yaml, "d.yaml");
   ASSERT_TRUE(load.ok());
   const auto& reg = *load.registry;
@@ -240,4 +243,90 @@ TEST(JoinAccept, PendingSessionFromJoinAccept10And11) {
       "a.yaml");
   ASSERT_TRUE(abp.ok());
   EXPECT_FALSE(accept_join(store, abp.registry->devices()[0], phy10).ok);
+}
+
+// LoRaWAN 1.1 §6.2.2/6.2.4: a join accept answering a rejoin request is encrypted with
+// JSEncKey, its MIC (JSIntKey) covers the rejoin type, JoinEUI and RJcount, and RJcount takes
+// DevNonce's place in the key derivation.
+TEST(JoinAccept, RejoinAcceptUsesJsEncKeyAndRjCount) {
+  const std::string yaml = std::string("devices:\n") + kOtaa11Device;
+  auto load = Registry::parse(yaml, "d.yaml");
+  ASSERT_TRUE(load.ok());
+  const Device& d = *load.registry->find(DevEui{2});
+  MemorySessionStore store;
+  store.put_active(d.dev_eui, make_session(0x26000001, 1, 40));
+  lw::JoinAccept ja;
+  ja.join_nonce = 0x000102;
+  ja.net_id = lw::NetId{0x13};
+  ja.dev_addr = DevAddr{0x26054321};
+  ja.dl_settings = 0x80;
+  ja.rx_delay = 5;
+  const auto js_int = lw::derive_js_int_key(d.nwk_key(), d.dev_eui);
+  const auto js_enc = lw::derive_js_enc_key(d.nwk_key(), d.dev_eui);
+  // Rejoin type 0, RJcount0 = 3 (the solver records it with the device's JoinEUI).
+  const lw::JoinAcceptBuildKeys rejoin{js_enc, d.nwk_key(), js_int, 0, d.join_eui, 3};
+  const auto phy = lw::build_join_accept(ja, rejoin);
+
+  store.record_join_request(d.dev_eui, {d.join_eui, 3});  // a join request with DevNonce 3
+  EXPECT_FALSE(accept_join(store, d, phy).ok) << "a join request is not the rejoin it answers";
+  store.record_join_request(d.dev_eui, {d.join_eui, 3, 0});
+  auto r = accept_join(store, d, phy);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.dev_addr, ja.dev_addr);
+  EXPECT_EQ(r.dev_nonce, 3);
+  const auto want =
+      lw::derive_session_keys_1_1(d.nwk_key(), d.app_key(), ja.join_nonce, d.join_eui, 3);
+  auto st = store.get(d.dev_eui);
+  ASSERT_TRUE(st && st->pending && st->active);
+  EXPECT_EQ(st->pending->dev_addr, ja.dev_addr);
+  EXPECT_EQ(st->pending->keys.s_nwk_s_int_key, want.s_nwk_s_int_key);
+  EXPECT_EQ(st->pending->keys.app_s_key, want.app_s_key);
+  EXPECT_EQ(st->active->dev_addr, DevAddr{0x26000001}) << "the old session works until then";
+
+  // The same accept encrypted with NwkKey (as for a join request) does not verify as a rejoin.
+  lw::JoinAcceptBuildKeys wrong_key = rejoin;
+  wrong_key.enc_key = d.nwk_key();
+  EXPECT_FALSE(accept_join(store, d, lw::build_join_accept(ja, wrong_key)).ok);
+  // Nor does a MIC over another rejoin type.
+  lw::JoinAcceptBuildKeys wrong_type = rejoin;
+  wrong_type.join_req_type = 2;
+  EXPECT_FALSE(accept_join(store, d, lw::build_join_accept(ja, wrong_type)).ok);
+}
+
+TEST(SessionSnapshot, RejoinEntriesRoundTripAndVersion1StillLoads) {
+  ranbridge::testing::TempDir dir;
+  const auto path = dir / "s.snap";
+  MemorySessionStore a;
+  a.record_join_request(DevEui{1}, {JoinEui{7}, 0x1234});
+  a.record_join_request(DevEui{1}, {JoinEui{7}, 5, 1});
+  ASSERT_EQ(a.save(path), std::nullopt);
+  MemorySessionStore b;
+  ASSERT_EQ(b.load(path), std::nullopt);
+  ASSERT_TRUE(b.get(DevEui{1}));
+  EXPECT_EQ(b.get(DevEui{1})->recent_joins, a.get(DevEui{1})->recent_joins);
+
+  // A version 1 file (written before rejoins were recorded): one device, one join request.
+  std::vector<std::uint8_t> v1 = {'R', 'B', 'S', 'E', 'S', 'S', '\r', '\n', 1, 0, 0, 0};
+  auto put = [&](std::uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) v1.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  };
+  put(1, 8);                      // device count
+  put(9, 8);                      // DevEUI
+  put(0, 1);                      // flags: nothing but join requests
+  put(1, 1);                      // one join request
+  put(0xaa, 8);                   // JoinEUI
+  put(0x0102, 2);                 // DevNonce
+  std::uint32_t c = 0xFFFFFFFFu;  // CRC-32 (IEEE), as the writer computes it
+  for (auto byte : v1) {
+    c ^= byte;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+  }
+  put(c ^ 0xFFFFFFFFu, 4);
+  write_file(path, v1);
+  MemorySessionStore old;
+  ASSERT_EQ(old.load(path), std::nullopt);
+  auto st = old.get(DevEui{9});
+  ASSERT_TRUE(st);
+  ASSERT_EQ(st->recent_joins.size(), 1u);
+  EXPECT_EQ(st->recent_joins[0], (JoinRequestSeen{JoinEui{0xaa}, 0x0102, lw::kJoinReqTypeJoin}));
 }

@@ -357,11 +357,26 @@ TEST_F(SolverTest, RejoinRequests) {
       ack(solve(msg, challenge(lw::mic_to_uint32(lw::rejoin_request_mic(lw::Cmac(js_int), msg)))));
   EXPECT_EQ(a.kind, FrameKind::RejoinRequest);
   EXPECT_EQ(a.dev_nonce, 3);
+  // Recorded so that the join accept answering it can be checked: type 1 names its JoinEUI.
+  ASSERT_TRUE(store.get(dev).has_value());
+  EXPECT_EQ(store.get(dev)->recent_joins.back(), (JoinRequestSeen{d->join_eui, 3, 1}));
   // Type 0 needs a session: none yet.
   p.body = lw::RejoinRequest{0, lw::NetId{1}, {}, dev, 3};
   auto m0 = lw::build_phy_payload(p).value();
   m0.resize(m0.size() - 4);
   EXPECT_EQ(rej(solve(m0, challenge(1))).reason, RejectReason::MissingKey);
+  // With a session, type 2 (no JoinEUI in the frame) is MIC'd with SNwkSIntKey and recorded
+  // under the device's JoinEUI with its RJcount0.
+  Session s;
+  s.dev_addr = DevAddr{0x01000009};
+  s.keys.s_nwk_s_int_key = key("22e90e8816038528fd1b5b5779ba4869");
+  store.put_active(dev, s);
+  p.body = lw::RejoinRequest{2, lw::NetId{1}, {}, dev, 7};
+  auto m2 = lw::build_phy_payload(p).value();
+  m2.resize(m2.size() - 4);
+  ack(solve(m2, challenge(lw::mic_to_uint32(
+                    lw::rejoin_request_mic(lw::Cmac(s.keys.s_nwk_s_int_key), m2)))));
+  EXPECT_EQ(store.get(dev)->recent_joins.back(), (JoinRequestSeen{d->join_eui, 7, 2}));
   // A 1.0.x device never sends rejoins.
   p.body = lw::RejoinRequest{1, {}, JoinEui{1}, *DevEui::from_hex("0004a30b001c0530"), 3};
   auto m10 = lw::build_phy_payload(p).value();
