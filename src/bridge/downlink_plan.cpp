@@ -69,10 +69,6 @@ std::optional<DownlinkFailure> check_range(std::int64_t v, std::int64_t max, con
 
 }  // namespace
 
-std::int64_t gps_to_unix_us(std::int64_t gps_us) {
-  return gps_us + (kGpsEpochUnixSeconds - kGpsLeapSeconds) * 1'000'000;
-}
-
 std::optional<DownlinkClass> class_of(const gw::DownlinkFrameItem& item) {
   const auto& t = item.tx_info().timing();
   if (t.has_delay()) return DownlinkClass::A;
@@ -160,12 +156,16 @@ ItemPlan plan_item(const gw::DownlinkFrameItem& item, const std::optional<Uplink
     const std::int64_t base = context ? context->received_unix_us : now_unix_us;
     p.window_end_unix_us = base + seconds * 1'000'000;
   } else if (timing.has_gps_epoch()) {
-    const std::int64_t at = gps_to_unix_us(duration_us(timing.gps_epoch().time_since_gps_epoch()));
-    if (at < now_unix_us)
+    const std::int64_t gps_us = duration_us(timing.gps_epoch().time_since_gps_epoch());
+    const std::int64_t at = ran::gps_to_unix_us(gps_us);
+    if (gps_us <= 0 || at <= now_unix_us)
       return failure(gw::TOO_LATE, DownlinkResult::BadTiming, "gps_epoch time is in the past");
-    const std::int64_t slots = (at - now_unix_us + 999'999) / 1'000'000;
-    if (auto f = check_range(slots, 8, "TMMS")) return *f;
-    p.window.timing = ran::Tmms{static_cast<std::uint32_t>(slots)};
+    if (at - now_unix_us > kMaxClassBAheadSeconds * 1'000'000)
+      return failure(
+          gw::TOO_EARLY, DownlinkResult::BadTiming,
+          "gps_epoch time is more than " + std::to_string(kMaxClassBAheadSeconds) + " s ahead");
+    // The ping slot itself, in GPS milliseconds (what Everynet's bridge sends: one slot).
+    p.window.timing = ran::Tmms{{static_cast<std::uint64_t>(gps_us / 1000)}};
     p.window_end_unix_us = at;
   } else if (timing.has_immediately()) {
     if (options.deadline_policy == ops::DeadlinePolicy::Absolute) {

@@ -228,7 +228,7 @@ json::object tx_window_json(const TxWindow& w) {
         if constexpr (std::is_same_v<T, Delay>)
           o["Delay"] = t.seconds;
         else if constexpr (std::is_same_v<T, Tmms>)
-          o["TMMS"] = t.value;
+          o["TMMS"] = json::array(t.gps_ms.begin(), t.gps_ms.end());
         else
           o["Deadline"] = t.unix_seconds;
       },
@@ -252,8 +252,15 @@ Result<TxWindow> tx_window_from(const json::value& v, const std::string& p) {
   if (!tm) tm = find(*o, "Tmms");
   if (tm) {
     ++count;
-    RAN_TRY(n, get_u32(*tm, join(p, "TMMS")));
-    w.timing = Tmms{n};
+    const std::string f = join(p, "TMMS");
+    if (!tm->is_array()) return fail(f, "expected an array of GPS times in milliseconds");
+    Tmms t;
+    std::size_t i = 0;
+    for (const auto& e : tm->get_array()) {
+      RAN_TRY(n, get_u64(e, f + "[" + std::to_string(i++) + "]"));
+      t.gps_ms.push_back(n);
+    }
+    w.timing = std::move(t);
   }
   if (const auto* x = find(*o, "Deadline")) {
     ++count;
@@ -584,8 +591,10 @@ std::optional<CodecError> validate(const TxWindow& w) {
     if (d->seconds < kMinDelay || d->seconds > kMaxDelay)
       return fail("TxWindow.Delay", std::to_string(d->seconds) + " not in 1..15");
   } else if (const auto* t = std::get_if<Tmms>(&w.timing)) {
-    if (t->value < kMinTmms || t->value > kMaxTmms)
-      return fail("TxWindow.TMMS", std::to_string(t->value) + " not in 1..8");
+    if (t->gps_ms.size() < kMinTmmsSlots || t->gps_ms.size() > kMaxTmmsSlots)
+      return fail("TxWindow.TMMS", std::to_string(t->gps_ms.size()) + " slots, expected 1..8");
+    for (std::size_t i = 0; i < t->gps_ms.size(); ++i)
+      if (t->gps_ms[i] == 0) return fail("TxWindow.TMMS[" + std::to_string(i) + "]", "must be > 0");
   } else if (const auto* dl = std::get_if<Deadline>(&w.timing)) {
     if (dl->unix_seconds == 0) return fail("TxWindow.Deadline", "must be > 0");
   }

@@ -84,15 +84,15 @@ struct PlannedItem {
 };
 using ItemPlan = std::variant<PlannedItem, DownlinkFailure>;
 
-// Unix time (µs) <-> time since the GPS epoch (1980-01-06, 18 leap seconds since).
-inline constexpr std::int64_t kGpsEpochUnixSeconds = 315964800;
-inline constexpr std::int64_t kGpsLeapSeconds = 18;
-std::int64_t gps_to_unix_us(std::int64_t gps_us);
+// How far ahead a class B ping slot may be: RAN schedules at most 512 s ahead (its Deadline
+// maximum), and a ping slot is never more than one 128 s beacon period away.
+inline constexpr std::int64_t kMaxClassBAheadSeconds = 512;
 
-// Timing: delay -> Delay (whole seconds, 1..15); gps_epoch -> TMMS = whole seconds from now
-// to the ping slot, rounded up (1..8); immediately -> Deadline (ran-default: 1, what
-// Everynet's bridge sends; absolute: now + class_c_deadline). Out of range: 0 -> TOO_EARLY,
-// too far or already past -> TOO_LATE. Radio: frequency and LoRa SF/BW or FSK, else TX_FREQ.
+// Timing: delay -> Delay (whole seconds, 1..15; 0 -> TOO_EARLY, above -> TOO_LATE);
+// gps_epoch -> TMMS = [the ping slot's GPS time in ms] (past -> TOO_LATE, beyond
+// kMaxClassBAheadSeconds -> TOO_EARLY); immediately -> Deadline (ran-default: 1, what
+// Everynet's bridge sends; absolute: now + class_c_deadline).
+// Radio: frequency and LoRa SF/BW or FSK, else TX_FREQ.
 ItemPlan plan_item(const gw::DownlinkFrameItem& item, const std::optional<UplinkContext>& context,
                    std::int64_t now_unix_us, const ItemPlanOptions& options);
 

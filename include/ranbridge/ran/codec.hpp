@@ -21,6 +21,7 @@
 
 #include <boost/json/value.hpp>
 
+#include "ranbridge/expected.hpp"
 #include "ranbridge/ran/types.hpp"
 
 namespace ranbridge::ran {
@@ -34,29 +35,8 @@ struct CodecError {
   std::optional<TransactionId> transaction_id;  // stream frames: when it could be read
 };
 
-// Value or CodecError; never throws on construction or inspection of the error side.
 template <class T>
-class Result {
- public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
-  Result(CodecError error) : v_(std::in_place_index<1>, std::move(error)) {}
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  // Precondition: ok().
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  // Precondition: !ok().
-  const CodecError& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, CodecError> v_;
-};
+using Result = Expected<T, CodecError>;
 
 // ---- validation (the contract's ranges; also applied by every decode_* and by the client
 // before sending). nullopt = valid. ------------------------------------------------------
@@ -65,7 +45,7 @@ inline constexpr std::size_t kMinChallenge = 2;
 inline constexpr std::size_t kMaxChallenge = 4096;
 inline constexpr std::uint32_t kMinSpreading = 5, kMaxSpreading = 12;
 inline constexpr std::uint32_t kMinDelay = 1, kMaxDelay = 15;
-inline constexpr std::uint32_t kMinTmms = 1, kMaxTmms = 8;
+inline constexpr std::size_t kMinTmmsSlots = 1, kMaxTmmsSlots = 8;
 inline constexpr std::size_t kMaxGroupName = 255;
 
 // `signal_allowed`: RSSI/SNR belong to upstream radios only.

@@ -96,11 +96,22 @@ struct Delay {
   std::uint32_t seconds = 1;
   bool operator==(const Delay&) const = default;
 };
-// Class B: ping-slot timing, 1..8 (wire key "TMMS").
+// Class B: the ping slots RAN may use, as GPS time in milliseconds (time since the GPS epoch
+// 1980-01-06), 1..8 of them (wire key "TMMS", a JSON array of integers, as Everynet's client
+// and its ChirpStack bridge send it: one slot = gps_seconds * 1000 + milliseconds).
 struct Tmms {
-  std::uint32_t value = 1;
+  std::vector<std::uint64_t> gps_ms;
   bool operator==(const Tmms&) const = default;
 };
+// Unix time <-> GPS time (since 1980-01-06; GPS does not count the 18 leap seconds since).
+inline constexpr std::int64_t kGpsEpochUnixSeconds = 315964800;
+inline constexpr std::int64_t kGpsLeapSeconds = 18;
+constexpr std::int64_t gps_to_unix_us(std::int64_t gps_us) {
+  return gps_us + (kGpsEpochUnixSeconds - kGpsLeapSeconds) * 1'000'000;
+}
+constexpr std::int64_t unix_to_gps_us(std::int64_t unix_us) {
+  return unix_us - (kGpsEpochUnixSeconds - kGpsLeapSeconds) * 1'000'000;
+}
 // Class C: send before this moment, as integer Unix time in seconds (wire key "Deadline").
 // The contract only says "send before this time" (RAN's default and maximum: now + 512 s);
 // the official client carries it as an integer, and seconds is what its examples use.

@@ -101,6 +101,34 @@ const OptionSpec kSendSpec{
     {},
     0};
 
+std::uint64_t now_unix_seconds() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+// --tmms GPS_MS[,GPS_MS...] (1..8 ping slots in GPS milliseconds) or +S (one slot S seconds
+// from now, at most 512).
+ran::Tmms tmms_slots(const std::string& text) {
+  ran::Tmms t;
+  if (!text.empty() && text[0] == '+') {
+    const auto at_unix_s = now_unix_seconds() + number("--tmms", text.substr(1), 1, 512);
+    t.gps_ms.push_back(static_cast<std::uint64_t>(
+        ran::unix_to_gps_us(static_cast<std::int64_t>(at_unix_s) * 1'000'000) / 1000));
+    return t;
+  }
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = text.find(',', start);
+    t.gps_ms.push_back(number("--tmms", text.substr(start, comma - start), 1, UINT64_MAX));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (t.gps_ms.size() > ran::kMaxTmmsSlots)
+    throw UsageError("--tmms: at most " + std::to_string(ran::kMaxTmmsSlots) + " ping slots");
+  return t;
+}
+
 ran::TxWindow tx_window(const Parsed& p) {
   ran::TxWindow w;
   w.radio.frequency = number("--frequency", required(p, "--frequency"), 1, UINT32_MAX);
@@ -134,23 +162,19 @@ ran::TxWindow tx_window(const Parsed& p) {
   const int timings = p.has("--delay") + p.has("--tmms") + p.has("--deadline");
   if (timings != 1)
     throw UsageError(
-        "give exactly one of --delay S (class A), --tmms N (class B) or --deadline UNIX|+S "
-        "(class C)");
+        "give exactly one of --delay S (class A), --tmms GPS_MS[,...]|+S (class B) or "
+        "--deadline UNIX|+S (class C)");
   if (auto d = p.get("--delay")) {
     w.timing = ran::Delay{
         static_cast<std::uint32_t>(number("--delay", *d, ran::kMinDelay, ran::kMaxDelay))};
   } else if (auto t = p.get("--tmms")) {
-    w.timing =
-        ran::Tmms{static_cast<std::uint32_t>(number("--tmms", *t, ran::kMinTmms, ran::kMaxTmms))};
+    w.timing = tmms_slots(*t);
   } else {
     const std::string text = *p.get("--deadline");
     std::uint64_t unix_seconds = 0;
     if (!text.empty() && text[0] == '+') {
       // "+S": S seconds from now, the usual way to say "class C, soon".
-      const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
-      unix_seconds = static_cast<std::uint64_t>(now) + number("--deadline", text.substr(1), 1, 512);
+      unix_seconds = now_unix_seconds() + number("--deadline", text.substr(1), 1, 512);
     } else {
       unix_seconds = number("--deadline", text, 1, UINT64_MAX);
     }
@@ -282,8 +306,9 @@ const char* kRadioHelp =
     "Radio: --frequency HZ and one modulation: --sf 5..12 --bw HZ (LoRa), or\n"
     "  --fsk-deviation HZ --fsk-bitrate BPS (FSK), or --fhss-ocw HZ --fhss-coding-rate CR.\n"
     "Timing, exactly one: --delay 1..15 (class A: seconds after the device's last acked\n"
-    "  uplink), --tmms 1..8 (class B ping slot), --deadline UNIX|+S (class C: send before this\n"
-    "  Unix time in seconds; +S = S seconds from now, at most 512).\n"
+    "  uplink), --tmms GPS_MS[,GPS_MS...] (class B: 1..8 ping slots as GPS time in\n"
+    "  milliseconds; +S = one slot S seconds from now, at most 512), --deadline UNIX|+S\n"
+    "  (class C: send before this Unix time in seconds; +S = S seconds from now, at most 512).\n"
     "--tx-id N: the TransactionID (default: microseconds since the epoch).\n"
     "Prints RAN's DownstreamAck (and with --wait the DownstreamResult), one line each:\n"
     "  ack     transaction_id=N mailbox_id=M\n"
@@ -312,7 +337,7 @@ std::vector<Command> stream_commands() {
        stream_upstream},
       {"send", "downlink",
        "--dev-eui X --payload HEX --frequency HZ (--sf N --bw HZ | --fsk-deviation HZ\n"
-       "      --fsk-bitrate BPS) (--delay S | --tmms N | --deadline UNIX|+S)\n"
+       "      --fsk-bitrate BPS) (--delay S | --tmms GPS_MS|+S | --deadline UNIX|+S)\n"
        "      [--target-dev-addr A] [--tx-id N] [--wait] [--timeout S] [--json]",
        std::string("Sends one Downstream (a PHYPayload, e.g. a join accept with\n"
                    "--target-dev-addr = the DevAddr inside it) to a device.\n") +
@@ -320,7 +345,7 @@ std::vector<Command> stream_commands() {
        send_downlink},
       {"send", "multicast",
        "--addr A --payload HEX --frequency HZ (--sf N --bw HZ | --fsk-deviation HZ\n"
-       "      --fsk-bitrate BPS) (--delay S | --tmms N | --deadline UNIX|+S)\n"
+       "      --fsk-bitrate BPS) (--delay S | --tmms GPS_MS|+S | --deadline UNIX|+S)\n"
        "      [--tx-id N] [--wait] [--timeout S] [--json]",
        std::string("Sends one MulticastDownstream to group A.\n") + kRadioHelp, send_multicast},
   };

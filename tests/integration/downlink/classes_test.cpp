@@ -44,17 +44,11 @@ std::chrono::milliseconds gps_time_ahead(std::chrono::seconds ahead) {
          ahead;
 }
 
-// TMMS for a ping slot `ahead` from now. The protocol text ("1..8 GPS-time slots in ms") is
-// read by the bridge as the whole seconds from now to the slot, rounded up (docs/bridge.md);
-// the absolute GPS time in ms is accepted too, anything else fails.
-void expect_tmms(const json::object& window, std::chrono::milliseconds gps,
-                 std::chrono::seconds ahead) {
+// TMMS is the list of ping slots as GPS time in ms: the bridge sends the one slot the
+// network server chose (as Everynet's own ChirpStack bridge does).
+void expect_tmms(const json::object& window, std::chrono::milliseconds gps) {
   ASSERT_TRUE(window.contains("TMMS")) << json::serialize(window);
-  auto tmms = t::json_u64(window.at("TMMS"));
-  bool relative = tmms >= 1 && tmms <= static_cast<std::uint64_t>(ahead.count());
-  bool absolute = tmms == static_cast<std::uint64_t>(gps.count());
-  EXPECT_TRUE(relative || absolute) << "TMMS " << tmms << " for a slot " << ahead.count()
-                                    << " s ahead (GPS ms " << gps.count() << ")";
+  EXPECT_EQ(json::serialize(window.at("TMMS")), "[" + std::to_string(gps.count()) + "]");
 }
 
 // Starts a stack and waits until the network server verified an uplink of `dev` (ABP):
@@ -140,7 +134,7 @@ TEST(DownlinkClasses, ClassBIsDownstreamWithTmms) {
   opt.ns_answers_joins = false;
   t::DownlinkStack s(opt);
   start_with_heard(s, t::devices::kAbp11);  // a 1.1 device: 1.1 downlink MIC from the server
-  auto gps = gps_time_ahead(5s);
+  auto gps = gps_time_ahead(20s);
   auto frame = s.ns().class_b(t::devices::kAbp11, gps);
   auto id = s.ns().send(frame);
   expect_single_ok(s, id);
@@ -149,7 +143,7 @@ TEST(DownlinkClasses, ClassBIsDownstreamWithTmms) {
   const auto& m = d->at("message").as_object();
   EXPECT_EQ(t::json_u64(m.at("DevEUI")), t::devices::kAbp11.value);
   const auto& w = m.at("TxWindow").as_object();
-  expect_tmms(w, gps, 5s);
+  expect_tmms(w, gps);
   EXPECT_FALSE(w.contains("Delay"));
   EXPECT_FALSE(w.contains("Deadline"));
   EXPECT_EQ(t::json_u64(w.at("Radio").at("LoRa").at("Spreading")), 9u);
@@ -173,16 +167,13 @@ TEST(DownlinkClasses, MulticastIsMulticastDownstreamWithAddr) {
   EXPECT_TRUE(m.at("TxWindow").as_object().contains("Deadline"));
 }
 
-// Disabled: in one cold-cache scripts/test run (ASan, right after the full build) the class B
-// multicast got neither a Downstream nor a TxAck within 15 s; it passed in the other runs.
-// Unicast class B (ClassBIsDownstreamWithTmms) stays covered. See the session-2 closing note.
-TEST(DownlinkClasses, DISABLED_MulticastClassBIsMulticastDownstreamWithTmms) {
+TEST(DownlinkClasses, MulticastClassBIsMulticastDownstreamWithTmms) {
   t::StackOptions opt;
   opt.ns_answers_joins = false;
   t::DownlinkStack s(opt);
   ASSERT_TRUE(s.start()) << s.why();
   ASSERT_TRUE(s.wait_multicast_group(0, t::devices::kGroup, 20s)) << s.diagnostics();
-  auto gps = gps_time_ahead(5s);
+  auto gps = gps_time_ahead(20s);
   auto b = s.ns().multicast(t::devices::kGroup, gps);
   auto id_b = s.ns().send(b);
   expect_single_ok(s, id_b);
@@ -190,6 +181,6 @@ TEST(DownlinkClasses, DISABLED_MulticastClassBIsMulticastDownstreamWithTmms) {
   ASSERT_TRUE(db);
   const auto& mb = db->at("message").as_object();
   EXPECT_EQ(t::json_u64(mb.at("Addr")), t::devices::kGroup.value);
-  expect_tmms(mb.at("TxWindow").as_object(), gps, 5s);
+  expect_tmms(mb.at("TxWindow").as_object(), gps);
   EXPECT_GE(s.counter(0, "downstream", "multicast"), 1);
 }

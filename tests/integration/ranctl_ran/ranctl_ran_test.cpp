@@ -410,9 +410,20 @@ TEST(RanctlRanSend, DownlinkReachesTheEmulator) {
 
   // A device RAN does not know: the result is GatewayNotFound -> exit 1 with the code.
   r = ranctl(emu, {"send", "downlink", "--dev-eui", "ee", "--payload", "60", "--frequency",
-                   "868100000", "--sf", "7", "--bw", "125000", "--tmms", "2", "--wait", "--json"});
+                   "868100000", "--sf", "7", "--bw", "125000", "--tmms",
+                   "1448085220500,1448085221500", "--wait", "--json"});
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_TRUE(contains(r.output, "GatewayNotFound")) << r.output;
+  recent = http(emu.port(), "GET", "/emulator/downstreams").json().as_array();
+  ASSERT_EQ(recent.size(), 3u);
+  EXPECT_EQ(json::serialize(recent[2].at("message").at("TxWindow").at("TMMS")),
+            "[1448085220500,1448085221500]");
+
+  // TMMS takes 1..8 ping slots: a ninth is a usage error, before anything is sent.
+  r = ranctl(emu, {"send", "downlink", "--dev-eui", "d1", "--payload", "60", "--frequency",
+                   "868100000", "--sf", "7", "--bw", "125000", "--tmms", "1,2,3,4,5,6,7,8,9"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_TRUE(contains(r.output, "--tmms")) << r.output;
 }
 
 TEST(RanctlRanSend, MulticastDownlink) {

@@ -52,7 +52,7 @@ gw::DownlinkFrameItem immediately_item(const std::string& phy) {
 
 gw::DownlinkFrameItem gps_item(std::int64_t unix_us) {
   auto it = item(data_down(kAddr));
-  const std::int64_t gps_us = unix_us - (kGpsEpochUnixSeconds - kGpsLeapSeconds) * 1'000'000;
+  const std::int64_t gps_us = ranbridge::ran::unix_to_gps_us(unix_us);
   auto* d =
       it.mutable_tx_info()->mutable_timing()->mutable_gps_epoch()->mutable_time_since_gps_epoch();
   d->set_seconds(gps_us / 1'000'000);
@@ -192,19 +192,26 @@ TEST(DownlinkItem, DelayOutsideOneToFifteenIsTooEarlyOrTooLate) {
   EXPECT_EQ(failure_of(far).status, gw::TOO_LATE);
 }
 
-TEST(DownlinkItem, GpsEpochBecomesTmmsSecondsAhead) {
+TEST(DownlinkItem, GpsEpochBecomesTmmsOfThePingSlotInGpsMilliseconds) {
+  // kNow is Unix 1764050000 s = GPS 1764050000 - 315964800 + 18 = 1448085218 s.
   auto p = plan_item(gps_item(kNow + 2'500'000), {}, kNow, {});
   const auto& it = std::get<PlannedItem>(p);
-  EXPECT_EQ(std::get<ran::Tmms>(it.window.timing).value, 3u);
+  EXPECT_EQ(std::get<ran::Tmms>(it.window.timing).gps_ms,
+            (std::vector<std::uint64_t>{1'448'085'220'500}));
   EXPECT_EQ(it.window_end_unix_us, kNow + 2'500'000);
-  EXPECT_EQ(
-      std::get<ran::Tmms>(
-          std::get<PlannedItem>(plan_item(gps_item(kNow + 8'000'000), {}, kNow, {})).window.timing)
-          .value,
-      8u);
-  EXPECT_EQ(failure_of(plan_item(gps_item(kNow + 8'000'001), {}, kNow, {})).status, gw::TOO_LATE);
+  // Sub-millisecond parts are dropped, as Everynet's bridge does (nanos // 1e6).
+  EXPECT_EQ(std::get<ran::Tmms>(
+                std::get<PlannedItem>(plan_item(gps_item(kNow + 128'000'999), {}, kNow, {}))
+                    .window.timing)
+                .gps_ms,
+            (std::vector<std::uint64_t>{1'448'085'346'000}));
+  EXPECT_TRUE(std::holds_alternative<PlannedItem>(
+      plan_item(gps_item(kNow + kMaxClassBAheadSeconds * 1'000'000), {}, kNow, {})));
+  auto far = plan_item(gps_item(kNow + kMaxClassBAheadSeconds * 1'000'000 + 1), {}, kNow, {});
+  EXPECT_EQ(failure_of(far).status, gw::TOO_EARLY);
+  EXPECT_EQ(failure_of(far).result, DownlinkResult::BadTiming);
   EXPECT_EQ(failure_of(plan_item(gps_item(kNow - 1), {}, kNow, {})).status, gw::TOO_LATE);
-  EXPECT_EQ(failure_of(plan_item(gps_item(kNow), {}, kNow, {})).status, gw::TOO_EARLY);
+  EXPECT_EQ(failure_of(plan_item(gps_item(kNow), {}, kNow, {})).status, gw::TOO_LATE);
 }
 
 TEST(DownlinkItem, ImmediatelyBecomesDeadline) {

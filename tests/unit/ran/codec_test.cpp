@@ -150,8 +150,9 @@ TEST(RanCodec, DownstreamRoundTripEveryTiming) {
   d.target_dev_addr = DevAddr{5};
   d.tx_window = sample_window();
   d.phy_payload = {32, 1, 2};
-  for (ran::TxTiming t : {ran::TxTiming{ran::Delay{15}}, ran::TxTiming{ran::Tmms{8}},
-                          ran::TxTiming{ran::Deadline{1760000000}}}) {
+  for (ran::TxTiming t :
+       {ran::TxTiming{ran::Delay{15}}, ran::TxTiming{ran::Tmms{{1448085220500, 1448085221500}}},
+        ran::TxTiming{ran::Deadline{1760000000}}}) {
     d.tx_window.timing = t;
     const auto text = ran::encode(d);
     auto back = ran::decode_downstream_request(text);
@@ -164,10 +165,18 @@ TEST(RanCodec, DownstreamRoundTripEveryTiming) {
   EXPECT_FALSE(o["TxWindow"].as_object()["Radio"].as_object().contains("RSSI"));
 }
 
-TEST(RanCodec, DownstreamContractExampleHasTmmsKey) {
+TEST(RanCodec, TmmsIsAnArrayOfGpsMilliseconds) {
   ran::Downstream d{77, DevEui{1}, std::nullopt, sample_window(), {1}};
-  d.tx_window.timing = ran::Tmms{3};
-  EXPECT_EQ(obj(ran::encode(d))["TxWindow"].as_object()["TMMS"].as_int64(), 3);
+  d.tx_window.timing = ran::Tmms{{1448085220500}};
+  EXPECT_EQ(json::serialize(obj(ran::encode(d))["TxWindow"].as_object()["TMMS"]),
+            "[1448085220500]");
+  // Exact beyond 2^53 (a double would round it).
+  d.tx_window.timing = ran::Tmms{{18446744073709551615ull}};
+  EXPECT_EQ(json::serialize(obj(ran::encode(d))["TxWindow"].as_object()["TMMS"]),
+            "[18446744073709551615]");
+  auto back = ran::decode_downstream_request(ran::encode(d));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(std::get<ran::Downstream>(*back), d);
 }
 
 TEST(RanCodec, MulticastDownstreamRoundTrip) {
@@ -351,18 +360,25 @@ TEST(RanCodecErrors, TxWindowTimingRangesAndExactlyOne) {
   };
   expect_downstream_error(set("Delay", 0), "TxWindow.Delay");
   expect_downstream_error(set("Delay", 16), "TxWindow.Delay");
-  expect_downstream_error(set("TMMS", 0), "TxWindow.TMMS");
-  expect_downstream_error(set("TMMS", 9), "TxWindow.TMMS");
+  expect_downstream_error(set("TMMS", json::array{}), "TxWindow.TMMS");
+  expect_downstream_error(set("TMMS", json::array{1, 2, 3, 4, 5, 6, 7, 8, 9}), "TxWindow.TMMS");
+  expect_downstream_error(set("TMMS", json::array{5, 0}), "TxWindow.TMMS[1]");
+  expect_downstream_error(set("TMMS", json::array{1.5}), "TxWindow.TMMS[0]");
+  expect_downstream_error(set("TMMS", json::array{-1}), "TxWindow.TMMS[0]");
+  expect_downstream_error(set("TMMS", 1448085220500), "TxWindow.TMMS");  // not an array
   expect_downstream_error(set("Deadline", 0), "TxWindow.Deadline");
-  expect_downstream_error(downstream_with([](auto& o) { o["TxWindow"].as_object()["TMMS"] = 2; }),
-                          "TxWindow");
+  expect_downstream_error(
+      downstream_with([](auto& o) { o["TxWindow"].as_object()["TMMS"] = json::array{2}; }),
+      "TxWindow");
   expect_downstream_error(
       downstream_with([](auto& o) { o["TxWindow"].as_object().erase("Delay"); }), "TxWindow");
   expect_downstream_error(
       downstream_with([](auto& o) { o["TxWindow"].as_object()["Radio"].as_object()["RSSI"] = -3; }),
       "TxWindow.Radio");
   EXPECT_TRUE(ran::decode_downstream_request(set("Delay", 15)).ok());
-  EXPECT_TRUE(ran::decode_downstream_request(set("TMMS", 1)).ok());
+  EXPECT_TRUE(ran::decode_downstream_request(set("TMMS", json::array{1})).ok());
+  EXPECT_TRUE(
+      ran::decode_downstream_request(set("TMMS", json::array{1, 2, 3, 4, 5, 6, 7, 8})).ok());
 }
 
 TEST(RanCodecErrors, DownstreamAnswerErrors) {
