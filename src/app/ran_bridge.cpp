@@ -88,7 +88,7 @@ asio::awaitable<void> dry_run(const ops::Config* config, std::shared_ptr<const m
       // The executor is fetched in its own statement: GCC 12 mishandles temporaries of a
       // full-expression that contains co_await (use-after-free).
       auto executor = co_await asio::this_coro::executor;
-      ran::Core core(executor, rc.token.reveal(), rc.url);
+      ran::Core core(executor, rc.token.reveal(), rc.url, bridge::client_options(rc));
       co_await core.connect();
       auto actual = co_await bridge::fetch_actual(core);
       auto plan = bridge::plan_sync(bridge::desired_state(*reg, rc.name), actual.devices,

@@ -13,6 +13,7 @@
 
 #include "ranbridge/bridge/downlink_plan.hpp"
 #include "ranbridge/bridge/downlink_tracker.hpp"
+#include "ranbridge/bridge/routing_sync.hpp"
 #include "ranbridge/bridge/transaction_ids.hpp"
 #include "ranbridge/lns/topics.hpp"
 #include "ranbridge/ops/backoff.hpp"
@@ -428,15 +429,6 @@ struct DownlinkPath::Impl : std::enable_shared_from_this<DownlinkPath::Impl> {
 
   // ---- sockets ----------------------------------------------------------------------------
 
-  ran::ClientOptions client_options(const ops::RegionConfig& rc) const {
-    ran::ClientOptions o;
-    o.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(rc.connect_timeout);
-    o.ws_handshake_timeout = o.connect_timeout;
-    o.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(rc.request_timeout);
-    if (rc.ca_file) o.tls.ca_file = rc.ca_file->string();
-    return o;
-  }
-
   // One supervised downstream socket: connect, receive answers; reconnect with backoff.
   static asio::awaitable<void> socket_loop(std::shared_ptr<Impl> self, std::size_t ri,
                                            unsigned index) {
@@ -452,7 +444,7 @@ struct DownlinkPath::Impl : std::enable_shared_from_this<DownlinkPath::Impl> {
         // The executor is fetched in its own statement: GCC 12 mishandles temporaries of a
         // full-expression that contains co_await (use-after-free).
         auto executor = co_await asio::this_coro::executor;
-        ran::Core core(executor, rc.token.reveal(), rc.url, self->client_options(rc));
+        ran::Core core(executor, rc.token.reveal(), rc.url, client_options(rc));
         co_await core.connect();
         sock->conn = std::make_shared<ran::DownstreamConnection>(co_await core.downstream());
         was_up = true;

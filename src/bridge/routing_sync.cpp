@@ -12,6 +12,15 @@
 namespace ranbridge::bridge {
 namespace asio = boost::asio;
 
+ran::ClientOptions client_options(const ops::RegionConfig& rc) {
+  ran::ClientOptions o;
+  o.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(rc.connect_timeout);
+  o.ws_handshake_timeout = o.connect_timeout;
+  o.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(rc.request_timeout);
+  if (rc.ca_file) o.tls.ca_file = rc.ca_file->string();
+  return o;
+}
+
 asio::awaitable<ActualState> fetch_actual(ran::Core& core) {
   ActualState s;
   s.devices = co_await core.routing_table().select_all();

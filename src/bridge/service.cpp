@@ -246,15 +246,6 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
     return out;
   }
 
-  ran::ClientOptions client_options(const ops::RegionConfig& rc) const {
-    ran::ClientOptions o;
-    o.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(rc.connect_timeout);
-    o.ws_handshake_timeout = o.connect_timeout;
-    o.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(rc.request_timeout);
-    if (rc.ca_file) o.tls.ca_file = rc.ca_file->string();
-    return o;
-  }
-
   // One upstream socket: connect, read, answer; on any failure reconnect with backoff.
   static asio::awaitable<void> upstream_loop(std::shared_ptr<Impl> self, std::size_t ri,
                                              unsigned socket) {
@@ -268,7 +259,7 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
         // The executor is fetched in its own statement: GCC 12 mishandles temporaries of a
         // full-expression that contains co_await (use-after-free).
         auto executor = co_await asio::this_coro::executor;
-        ran::Core core(executor, rc.token.reveal(), rc.url, self->client_options(rc));
+        ran::Core core(executor, rc.token.reveal(), rc.url, client_options(rc));
         co_await core.connect();
         auto conn = co_await core.upstream();
         was_up = true;
@@ -330,7 +321,7 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
     // The executor is fetched in its own statement: GCC 12 mishandles temporaries of a
     // full-expression that contains co_await (use-after-free).
     auto executor = co_await asio::this_coro::executor;
-    ran::Core core(executor, rc.token.reveal(), rc.url, self->client_options(rc));
+    ran::Core core(executor, rc.token.reveal(), rc.url, client_options(rc));
     ops::Backoff backoff;
     bool connected = false;
     while (!self->stopping) {

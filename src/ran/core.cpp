@@ -117,20 +117,22 @@ std::uint64_t Core::rest_connections_opened() const {
   return n;
 }
 
-asio::awaitable<UpstreamConnection> Core::upstream() {
-  if (!impl_->tls && impl_->upstream_url.tls()) impl_->tls = make_tls_context(options_.tls);
-  auto state =
-      std::make_shared<detail::StreamState<Upstream>>(ex_, options_.receive_queue_capacity);
-  state->session =
-      std::make_shared<detail::WsSession>(ex_, impl_->upstream_url, token_, options_, impl_->tls);
-  std::weak_ptr<detail::StreamState<Upstream>> weak = state;
-  const bool auto_reject = options_.reject_malformed_upstream;
+namespace {
+
+// Every text frame of the stream is decoded with `decode`; good messages are queued (counted
+// when the queue is full), bad ones counted, remembered and passed to
+// `on_malformed(state, error)`: one bad frame never ends the stream. The queue closes with
+// the socket.
+template <class Msg, class Decode, class OnMalformed>
+void attach_handlers(const std::shared_ptr<detail::StreamState<Msg>>& state, Decode decode,
+                     OnMalformed on_malformed) {
+  std::weak_ptr<detail::StreamState<Msg>> weak = state;
   state->session->set_handlers(
-      [weak, auto_reject, ex = ex_](std::string&& text) {
+      [weak, decode, on_malformed](std::string&& text) {
         auto s = weak.lock();
         if (!s) return;
         ++s->stats.frames_received;
-        auto r = decode_upstream(text);
+        auto r = decode(text);
         if (r.ok()) {
           ++s->stats.messages_received;
           if (!s->queue.push(std::move(r).value())) ++s->stats.dropped_queue_full;
@@ -138,14 +140,29 @@ asio::awaitable<UpstreamConnection> Core::upstream() {
         }
         ++s->stats.malformed;
         s->last_malformed = r.error().reason;
-        if (auto_reject && r.error().transaction_id) {
-          UpstreamReject rej{*r.error().transaction_id, RejectCode::Other,
-                             "malformed upstream: " + r.error().reason};
-          asio::co_spawn(ex, send_auto_reject(s, encode(rej)), asio::detached);
-        }
+        on_malformed(s, r.error());
       },
       [weak](const CloseStatus&) {
         if (auto s = weak.lock()) s->queue.close();
+      });
+}
+
+}  // namespace
+
+asio::awaitable<UpstreamConnection> Core::upstream() {
+  if (!impl_->tls && impl_->upstream_url.tls()) impl_->tls = make_tls_context(options_.tls);
+  auto state =
+      std::make_shared<detail::StreamState<Upstream>>(ex_, options_.receive_queue_capacity);
+  state->session =
+      std::make_shared<detail::WsSession>(ex_, impl_->upstream_url, token_, options_, impl_->tls);
+  attach_handlers(
+      state, [](const std::string& text) { return decode_upstream(text); },
+      [auto_reject = options_.reject_malformed_upstream, ex = ex_](
+          const std::shared_ptr<detail::StreamState<Upstream>>& s, const CodecError& e) {
+        // RAN waits for an answer to every Upstream: answer what we could not read.
+        if (!auto_reject || !e.transaction_id) return;
+        UpstreamReject rej{*e.transaction_id, RejectCode::Other, "malformed upstream: " + e.reason};
+        asio::co_spawn(ex, send_auto_reject(s, encode(rej)), asio::detached);
       });
   co_await detail::WsSession::open(state->session);
   co_return UpstreamConnection(std::move(state));
@@ -157,24 +174,9 @@ asio::awaitable<DownstreamConnection> Core::downstream() {
       std::make_shared<detail::StreamState<DownstreamAnswer>>(ex_, options_.receive_queue_capacity);
   state->session =
       std::make_shared<detail::WsSession>(ex_, impl_->downstream_url, token_, options_, impl_->tls);
-  std::weak_ptr<detail::StreamState<DownstreamAnswer>> weak = state;
-  state->session->set_handlers(
-      [weak](std::string&& text) {
-        auto s = weak.lock();
-        if (!s) return;
-        ++s->stats.frames_received;
-        auto r = decode_downstream_answer(text);
-        if (r.ok()) {
-          ++s->stats.messages_received;
-          if (!s->queue.push(std::move(r).value())) ++s->stats.dropped_queue_full;
-          return;
-        }
-        ++s->stats.malformed;
-        s->last_malformed = r.error().reason;
-      },
-      [weak](const CloseStatus&) {
-        if (auto s = weak.lock()) s->queue.close();
-      });
+  attach_handlers(
+      state, [](const std::string& text) { return decode_downstream_answer(text); },
+      [](const auto&, const CodecError&) {});
   co_await detail::WsSession::open(state->session);
   co_return DownstreamConnection(std::move(state));
 }

@@ -12,9 +12,14 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "ranbridge/bridge/routing_plan.hpp"
+#include "ranbridge/ops/config.hpp"
 #include "ranbridge/ran/core.hpp"
 
 namespace ranbridge::bridge {
+
+// The RAN client options a region's configuration asks for (timeouts, CA file): every RAN
+// connection of the region (upstream, downstream, REST) uses them.
+ran::ClientOptions client_options(const ops::RegionConfig& rc);
 
 struct SyncOptions {
   unsigned concurrency = 8;

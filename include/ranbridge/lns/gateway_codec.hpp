@@ -16,6 +16,7 @@
 #include <utility>
 #include <variant>
 
+#include "ranbridge/expected.hpp"
 #include "ranbridge/lns/proto/common.pb.h"
 #include "ranbridge/lns/proto/gw.pb.h"
 
@@ -32,29 +33,8 @@ struct DecodeError {
   std::string reason;  // e.g. "json: ... at items[0].txInfo" or "protobuf: not a gw.DownlinkFrame"
 };
 
-// Value or DecodeError.
 template <class T>
-class Result {
- public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
-  Result(DecodeError error) : v_(std::in_place_index<1>, std::move(error)) {}
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  // Precondition: ok().
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  // Precondition: !ok().
-  const DecodeError& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, DecodeError> v_;
-};
+using Result = Expected<T, DecodeError>;
 
 // Encodes any gw message. JSON: lowerCamelCase names, bytes base64, enums by name, Timestamp
 // RFC 3339, Duration "1.500s", 64-bit ints as strings, fields at their default value included

@@ -16,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "ranbridge/expected.hpp"
 #include "ranbridge/lorawan/types.hpp"
 
 namespace ranbridge::lorawan {
@@ -131,24 +132,8 @@ struct ParseError {
   std::string message;  // e.g. "join request must be 23 bytes, got 22"
 };
 
-// A value or a ParseError; never both.
 template <class T>
-class Parsed {
- public:
-  Parsed(T value) : v_(std::move(value)) {}           // NOLINT: implicit on purpose
-  Parsed(ParseError error) : v_(std::move(error)) {}  // NOLINT
-  explicit operator bool() const { return v_.index() == 0; }
-  bool ok() const { return v_.index() == 0; }
-  const T& value() const& { return std::get<0>(v_); }
-  T& value() & { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  const T* operator->() const { return &std::get<0>(v_); }
-  const T& operator*() const { return std::get<0>(v_); }
-  const ParseError& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, ParseError> v_;
-};
+using Parsed = Expected<T, ParseError>;
 
 Parsed<PhyPayload> parse_phy_payload(std::span<const std::uint8_t> bytes);
 
