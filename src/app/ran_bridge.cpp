@@ -36,7 +36,7 @@ keys of the devices files, publishes accepted uplinks to MQTT and keeps RAN's ro
 table in sync with the devices files.
 
 Options:
-  --config FILE        the YAML configuration (docs/configuration.md)
+  --config FILE        the YAML configuration (README.md, Configuration)
   --check-config FILE  validate the configuration and its devices files, print every
                        problem as file:line: message, exit 0 when valid, 2 otherwise
   sync --dry-run       print the routing-table changes each region would get, change nothing

@@ -7,6 +7,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <mutex>
@@ -108,7 +109,11 @@ struct DownlinkPath::Impl : std::enable_shared_from_this<DownlinkPath::Impl> {
     std::weak_ptr<Impl> weak = weak_from_this();
     for (std::size_t i = 0; i < d.regions.size(); ++i) {
       const auto& r = *d.regions[i];
-      d.mqtt->subscribe(lns::command_topic(r.topic_prefix, r.gateway_id, "down"), 0,
+      // At the configured QoS (1 by default): with the persistent session the broker keeps
+      // commands that arrive while the bridge is away, and each still gets its TxAck (TOO_LATE
+      // when its window has passed) instead of vanishing.
+      d.mqtt->subscribe(lns::command_topic(r.topic_prefix, r.gateway_id, "down"),
+                        std::min(d.config->mqtt.qos, 1),
                         [weak, i](const lns::InboundMessage& m) {
                           if (auto self = weak.lock()) self->on_command(i, m.payload);
                         });

@@ -97,6 +97,10 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
               1'000'000) {
     mic::SolverOptions so;
     so.fcnt.max_gap = config.uplink.max_fcnt_gap;
+    // Issue 4 §3: one frame arriving through several sockets or regions is acked each time
+    // (the dedup cache publishes it once); NbTrans repetitions carry the same FCnt too.
+    // Older counters stay replays; the network server judges retransmissions itself.
+    so.fcnt.allow_retransmission = true;
     solver = std::make_unique<mic::Solver>(registry, sessions, so);
     marshaler = config.mqtt.marshaler == ops::Marshaler::Json ? lns::Marshaler::json
                                                               : lns::Marshaler::protobuf;

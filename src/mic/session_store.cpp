@@ -96,6 +96,14 @@ std::vector<DeviceSessions> MemorySessionStore::find_by_dev_addr(DevAddr dev_add
   return out;
 }
 
+namespace {
+// Why `fcnt` cannot advance a counter whose last accepted value is `last`, if it cannot.
+std::optional<CommitResult> against(const std::optional<std::uint32_t>& last, std::uint32_t fcnt) {
+  if (!last || fcnt > *last) return std::nullopt;
+  return fcnt == *last ? CommitResult::Retransmission : CommitResult::Stale;
+}
+}  // namespace
+
 CommitResult MemorySessionStore::commit_uplink(DevEui dev_eui, SessionSlot slot, DevAddr dev_addr,
                                                std::uint32_t fcnt) {
   auto& s = shard(dev_eui);
@@ -103,7 +111,7 @@ CommitResult MemorySessionStore::commit_uplink(DevEui dev_eui, SessionSlot slot,
   if (slot == SessionSlot::Abp) {
     auto& d = s.devices[dev_eui];
     d.dev_eui = dev_eui;
-    if (d.abp_fcnt_up && fcnt <= *d.abp_fcnt_up) return CommitResult::Stale;
+    if (auto r = against(d.abp_fcnt_up, fcnt)) return *r;
     d.abp_fcnt_up = fcnt;
     return CommitResult::Committed;
   }
@@ -112,12 +120,12 @@ CommitResult MemorySessionStore::commit_uplink(DevEui dev_eui, SessionSlot slot,
   DeviceSessions& d = it->second;
   if (slot == SessionSlot::Active) {
     if (!d.active || d.active->dev_addr != dev_addr) return CommitResult::Gone;
-    if (d.active->fcnt_up && fcnt <= *d.active->fcnt_up) return CommitResult::Stale;
+    if (auto r = against(d.active->fcnt_up, fcnt)) return *r;
     d.active->fcnt_up = fcnt;
     return CommitResult::Committed;
   }
   if (!d.pending || d.pending->dev_addr != dev_addr) return CommitResult::Gone;
-  if (d.pending->fcnt_up && fcnt <= *d.pending->fcnt_up) return CommitResult::Stale;
+  if (auto r = against(d.pending->fcnt_up, fcnt)) return *r;
   const DeviceSessions before = d;
   d.active = std::move(d.pending);
   d.pending.reset();

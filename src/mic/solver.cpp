@@ -411,9 +411,14 @@ Outcome Solver::solve_impl(const Uplink& u) const {
                       " " + std::string(lw::to_string(best.status)) + " (last " +
                       (winner.last ? std::to_string(*winner.last) : "-") + ")");
 
-  switch (sessions_.commit_uplink(winner.dev_eui, winner.slot, addr, best.fcnt)) {
+  const CommitResult committed =
+      sessions_.commit_uplink(winner.dev_eui, winner.slot, addr, best.fcnt);
+  switch (committed) {
     case CommitResult::Committed:
       break;
+    case CommitResult::Retransmission:  // the same frame again: acked again, nothing advances
+      if (options_.fcnt.allow_retransmission) break;
+      [[fallthrough]];
     case CommitResult::Stale:
       return reject(RejectReason::Replay, "device " + winner.dev_eui.to_hex() + ": FCnt " +
                                               std::to_string(best.fcnt) +
@@ -430,7 +435,8 @@ Outcome Solver::solve_impl(const Uplink& u) const {
   a.version = winner.version;
   a.dev_addr = addr;
   a.fcnt = best.fcnt;
-  a.promoted_pending = winner.slot == SessionSlot::Pending;
+  a.retransmission = committed == CommitResult::Retransmission;
+  a.promoted_pending = winner.slot == SessionSlot::Pending && !a.retransmission;
   a.matches = static_cast<std::size_t>(
       std::count_if(hits.begin(), hits.end(), [&](auto h) { return acceptable(mics[h].status); }));
   return a;

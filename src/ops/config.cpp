@@ -368,13 +368,12 @@ class Loader {
 
   void load_uplink(const YAML::Node& n, UplinkConfig& u) {
     const std::string path = "uplink";
-    if (!r_.check_map(n, path, {"dedup_window", "drop_outdated", "max_fcnt_gap", "answer_timeout"}))
+    if (!r_.check_map(n, path, {"dedup_window", "drop_outdated", "max_fcnt_gap"}))
       return;
     r_.read_duration(n, "dedup_window", path, 0s, 10s, u.dedup_window);
     r_.read_bool(n, "drop_outdated", path, u.drop_outdated);
     std::uint64_t v = 0;
     if (r_.read_uint(n, "max_fcnt_gap", path, 1, 65536, v)) u.max_fcnt_gap = v;
-    r_.read_duration(n, "answer_timeout", path, 10ms, 30s, u.answer_timeout);
   }
 
   void load_downlink(const YAML::Node& n, Config& c) {

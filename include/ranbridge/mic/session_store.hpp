@@ -62,9 +62,11 @@ inline constexpr std::size_t kMaxRecentJoins = 4;
 enum class SessionSlot : std::uint8_t { Active, Pending, Abp };
 
 enum class CommitResult : std::uint8_t {
-  Committed,  // counter advanced (and a pending session promoted when the slot was Pending)
-  Stale,      // another frame already took this counter or a later one (a replay race)
-  Gone,       // the session changed meanwhile (new join, reload): nothing done
+  Committed,       // counter advanced (and a pending session promoted when the slot was Pending)
+  Retransmission,  // the counter equals the last accepted one: the same frame again (NbTrans
+                   // repetition, or one reception through several sockets/regions); no change
+  Stale,           // the counter is older than the last accepted one (a replay)
+  Gone,            // the session changed meanwhile (new join, reload): nothing done
 };
 
 class SessionStore {

@@ -51,6 +51,8 @@ struct Ack {
   LorawanVersion version = LorawanVersion::V1_0_3;  // of the session (or device for joins)
   DevAddr dev_addr;                                 // data frames
   std::uint32_t fcnt = 0;         // data frames: the full 32-bit FCntUp, now committed
+  bool retransmission = false;    // data frames: FCnt equals the last accepted one (the same
+                                  // frame again: NbTrans, or several sockets/regions)
   std::uint16_t dev_nonce = 0;    // join requests (RJcount for rejoins)
   bool promoted_pending = false;  // the uplink made a pending session active
   std::size_t matches = 1;        // > 1: several candidates were in the challenge (tie-break)

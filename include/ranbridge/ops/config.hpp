@@ -1,7 +1,7 @@
 #pragma once
 // The whole ran-bridge configuration: one YAML file, parsed into typed structs with
 // defaults and validated completely (every error collected as "file:line: what is wrong").
-// Every key, its type and default: docs/configuration.md; example: config/ran-bridge.yaml.
+// Every key, its type and default: README.md (Configuration); example: config/ran-bridge.yaml.
 
 #include <chrono>
 #include <cstdint>
@@ -105,7 +105,6 @@ struct UplinkConfig {
   Duration dedup_window = std::chrono::milliseconds(200);
   bool drop_outdated = false;          // publish (and count) RAN's Outdated uplinks by default
   std::uint32_t max_fcnt_gap = 16384;  // 32-bit FCnt reconstruction window, 1..65535+1
-  Duration answer_timeout = std::chrono::seconds(1);  // Reject Other when not solved by then
 };
 
 struct DownlinkConfig {

@@ -62,11 +62,12 @@ TEST(SessionStore, CountersOnlyMoveForward) {
   MemorySessionStore s;
   const DevEui e{1};
   s.put_active(e, make_session(0x1, 1, 10));
-  EXPECT_EQ(s.commit_uplink(e, SessionSlot::Active, DevAddr{0x1}, 10), CommitResult::Stale);
+  EXPECT_EQ(s.commit_uplink(e, SessionSlot::Active, DevAddr{0x1}, 10),
+            CommitResult::Retransmission);
   EXPECT_EQ(s.commit_uplink(e, SessionSlot::Active, DevAddr{0x1}, 9), CommitResult::Stale);
   EXPECT_EQ(s.commit_uplink(e, SessionSlot::Active, DevAddr{0x1}, 11), CommitResult::Committed);
   EXPECT_EQ(s.commit_uplink(e, SessionSlot::Abp, DevAddr{0x9}, 0), CommitResult::Committed);
-  EXPECT_EQ(s.commit_uplink(e, SessionSlot::Abp, DevAddr{0x9}, 0), CommitResult::Stale);
+  EXPECT_EQ(s.commit_uplink(e, SessionSlot::Abp, DevAddr{0x9}, 0), CommitResult::Retransmission);
   EXPECT_EQ(s.get(e)->abp_fcnt_up, 0u);
 }
 

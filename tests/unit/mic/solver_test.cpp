@@ -177,10 +177,28 @@ TEST_F(SolverTest, RetransmissionAcceptedWhenThePolicyAllowsIt) {
   const auto ch = challenge(mic10(key(kNwkSKey), kAddr, 5, msg));
   u.phy_payload_no_mic = msg;
   u.challenge = ch;
+  // The same frame again is acked (marked) and the counter stays; older ones stay replays.
+  for (int i = 0; i < 2; ++i) {
+    auto o = lenient.solve(u);
+    ASSERT_TRUE(std::holds_alternative<Ack>(o));
+    EXPECT_TRUE(std::get<Ack>(o).retransmission);
+    EXPECT_EQ(std::get<Ack>(o).fcnt, 5u);
+  }
+  EXPECT_EQ(store.get(DevEui{1})->abp_fcnt_up, 5u);
+  const auto older = data_up(kAddr, 4);
+  const auto older_ch = challenge(mic10(key(kNwkSKey), kAddr, 4, older));
+  u.phy_payload_no_mic = older;  // Uplink holds spans: the vectors outlive the solves
+  u.challenge = older_ch;
+  EXPECT_EQ(std::get<Reject>(lenient.solve(u)).reason, RejectReason::Replay);
+  // A new frame is not a retransmission.
+  const auto next = data_up(kAddr, 6);
+  const auto next_ch = challenge(mic10(key(kNwkSKey), kAddr, 6, next));
+  u.phy_payload_no_mic = next;
+  u.challenge = next_ch;
   auto o = lenient.solve(u);
-  // Accepted by the FCnt rule, but the store never moves a counter backwards or sideways.
-  ASSERT_TRUE(std::holds_alternative<Reject>(o));
-  EXPECT_EQ(std::get<Reject>(o).reason, RejectReason::Replay);
+  ASSERT_TRUE(std::holds_alternative<Ack>(o));
+  EXPECT_FALSE(std::get<Ack>(o).retransmission);
+  EXPECT_EQ(store.get(DevEui{1})->abp_fcnt_up, 6u);
 }
 
 TEST_F(SolverTest, SharedDevAddrWith100Devices) {
@@ -476,6 +494,33 @@ TEST_F(SolverTest, ConcurrentSolvesOfOneFrameAckItOnce) {
     for (auto& th : threads) th.join();
     EXPECT_EQ(acks.load(), 1) << "fcnt " << f;
     EXPECT_EQ(replays.load(), 3) << "fcnt " << f;
+  }
+  EXPECT_EQ(store.get(DevEui{1})->abp_fcnt_up, 20u);
+}
+
+// The bridge's policy: one frame reaching it through several sockets at once is acked on
+// each (the bridge publishes it once); exactly one solve advances the counter.
+TEST_F(SolverTest, ConcurrentSolvesOfOneFrameAckEachWhenRetransmissionsAreAllowed) {
+  load("devices:\n" + abp_device(1, kAddr.value, kNwkSKey));
+  SolverOptions opts;
+  opts.fcnt.allow_retransmission = true;
+  Solver lenient(registry, store, opts);
+  for (std::uint16_t f = 1; f <= 20; ++f) {
+    const auto msg = data_up(kAddr, f);
+    const auto ch = challenge(mic10(key(kNwkSKey), kAddr, f, msg));
+    std::atomic<int> first{0}, again{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&] {
+        Uplink u;
+        u.phy_payload_no_mic = msg;
+        u.challenge = ch;
+        const Outcome o = lenient.solve(u);
+        if (const auto* a = std::get_if<Ack>(&o)) ++(a->retransmission ? again : first);
+      });
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(first.load(), 1) << "fcnt " << f;
+    EXPECT_EQ(again.load(), 3) << "fcnt " << f;
   }
   EXPECT_EQ(store.get(DevEui{1})->abp_fcnt_up, 20u);
 }

@@ -80,7 +80,6 @@ TEST(Config, MinimalGetsDefaults) {
   EXPECT_EQ(c.uplink.dedup_window, 200ms);
   EXPECT_FALSE(c.uplink.drop_outdated);
   EXPECT_EQ(c.uplink.max_fcnt_gap, 16384u);
-  EXPECT_EQ(c.uplink.answer_timeout, 1s);
   EXPECT_EQ(c.downlink.rx_policy, RxPolicy::Rx1ThenRx2);
   EXPECT_EQ(c.downlink.class_c_deadline_policy, DeadlinePolicy::RanDefault);
   EXPECT_EQ(c.downlink.result_timeout_margin, 5s);
