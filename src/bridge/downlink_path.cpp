@@ -1,5 +1,6 @@
 #include "downlink_path.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -7,7 +8,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <mutex>
@@ -113,8 +113,7 @@ struct DownlinkPath::Impl : std::enable_shared_from_this<DownlinkPath::Impl> {
       // commands that arrive while the bridge is away, and each still gets its TxAck (TOO_LATE
       // when its window has passed) instead of vanishing.
       d.mqtt->subscribe(lns::command_topic(r.topic_prefix, r.gateway_id, "down"),
-                        std::min(d.config->mqtt.qos, 1),
-                        [weak, i](const lns::InboundMessage& m) {
+                        std::min(d.config->mqtt.qos, 1), [weak, i](const lns::InboundMessage& m) {
                           if (auto self = weak.lock()) self->on_command(i, m.payload);
                         });
       for (std::size_t s = 0; s < regions[i]->sockets.size(); ++s) {

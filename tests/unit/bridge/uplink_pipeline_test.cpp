@@ -59,7 +59,7 @@ class PipelineTest : public ::testing::Test {
   static ran::UpstreamAck acked(const ran::UpstreamAnswer& a) {
     EXPECT_TRUE(std::holds_alternative<ran::UpstreamAck>(a));
     return std::holds_alternative<ran::UpstreamAck>(a) ? std::get<ran::UpstreamAck>(a)
-                                                        : ran::UpstreamAck{};
+                                                       : ran::UpstreamAck{};
   }
 
   mic::RegistryHandle registry;

@@ -473,27 +473,35 @@ TEST_F(SolverTest, UnsupportedFrames) {
   check({0x41, 1, 2, 3, 4, 0, 0, 0});          // Major 1
 }
 
+// Four threads solve the same frame at once.
+static std::vector<Outcome> solve_at_once(const Solver& solver,
+                                          const std::vector<std::uint8_t>& msg,
+                                          const std::vector<std::uint32_t>& challenge) {
+  std::vector<Outcome> out(4);
+  std::vector<std::thread> threads;
+  for (auto& o : out)
+    threads.emplace_back([&] {
+      Uplink u;
+      u.phy_payload_no_mic = msg;
+      u.challenge = challenge;
+      o = solver.solve(u);
+    });
+  for (auto& th : threads) th.join();
+  return out;
+}
+
 TEST_F(SolverTest, ConcurrentSolvesOfOneFrameAckItOnce) {
   load("devices:\n" + abp_device(1, kAddr.value, kNwkSKey));
   for (std::uint16_t f = 1; f <= 20; ++f) {
     const auto msg = data_up(kAddr, f);
-    const auto ch = challenge(mic10(key(kNwkSKey), kAddr, f, msg));
-    std::atomic<int> acks{0}, replays{0};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t)
-      threads.emplace_back([&] {
-        Uplink u;
-        u.phy_payload_no_mic = msg;
-        u.challenge = ch;
-        const Outcome o = solver.solve(u);
-        if (std::holds_alternative<Ack>(o))
-          ++acks;
-        else if (std::get<Reject>(o).reason == RejectReason::Replay)
-          ++replays;
-      });
-    for (auto& th : threads) th.join();
-    EXPECT_EQ(acks.load(), 1) << "fcnt " << f;
-    EXPECT_EQ(replays.load(), 3) << "fcnt " << f;
+    int acks = 0, replays = 0;
+    for (const auto& o : solve_at_once(solver, msg, challenge(mic10(key(kNwkSKey), kAddr, f, msg))))
+      if (std::holds_alternative<Ack>(o))
+        ++acks;
+      else if (std::get<Reject>(o).reason == RejectReason::Replay)
+        ++replays;
+    EXPECT_EQ(acks, 1) << "fcnt " << f;
+    EXPECT_EQ(replays, 3) << "fcnt " << f;
   }
   EXPECT_EQ(store.get(DevEui{1})->abp_fcnt_up, 20u);
 }
@@ -507,20 +515,12 @@ TEST_F(SolverTest, ConcurrentSolvesOfOneFrameAckEachWhenRetransmissionsAreAllowe
   Solver lenient(registry, store, opts);
   for (std::uint16_t f = 1; f <= 20; ++f) {
     const auto msg = data_up(kAddr, f);
-    const auto ch = challenge(mic10(key(kNwkSKey), kAddr, f, msg));
-    std::atomic<int> first{0}, again{0};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t)
-      threads.emplace_back([&] {
-        Uplink u;
-        u.phy_payload_no_mic = msg;
-        u.challenge = ch;
-        const Outcome o = lenient.solve(u);
-        if (const auto* a = std::get_if<Ack>(&o)) ++(a->retransmission ? again : first);
-      });
-    for (auto& th : threads) th.join();
-    EXPECT_EQ(first.load(), 1) << "fcnt " << f;
-    EXPECT_EQ(again.load(), 3) << "fcnt " << f;
+    int first = 0, again = 0;
+    for (const auto& o :
+         solve_at_once(lenient, msg, challenge(mic10(key(kNwkSKey), kAddr, f, msg))))
+      if (const auto* a = std::get_if<Ack>(&o)) ++(a->retransmission ? again : first);
+    EXPECT_EQ(first, 1) << "fcnt " << f;
+    EXPECT_EQ(again, 3) << "fcnt " << f;
   }
   EXPECT_EQ(store.get(DevEui{1})->abp_fcnt_up, 20u);
 }
