@@ -307,8 +307,15 @@ struct Emulator::Impl {
       if (eui && eui->is_string())
         dev = lorawan::DevEui::from_hex(std::string_view(eui->get_string()));
       if (!dev) return reply(req, 422, R"({"detail":"body must be {\"DevEUI\": \"<hex>\"}"})");
+      // Optional "Rejoin": 0|1|2 sends a rejoin request of that type instead.
+      std::optional<std::uint8_t> rejoin;
+      if (const auto* rj = v.get_object().if_contains("Rejoin")) {
+        if (!rj->is_int64() || rj->get_int64() < 0 || rj->get_int64() > 2)
+          return reply(req, 422, R"({"detail":"Rejoin must be 0, 1 or 2"})");
+        rejoin = static_cast<std::uint8_t>(rj->get_int64());
+      }
       if (!sim) return reply(req, 409, R"({"detail":"no simulated devices"})");
-      auto r = sim->inject(*dev);
+      auto r = sim->inject(*dev, rejoin);
       if (r.tx) return reply(req, 200, json::serialize(json::object{{"TransactionID", *r.tx}}));
       switch (r.error) {
         case InjectError::kUnknownDevice:
@@ -317,6 +324,9 @@ struct Emulator::Impl {
           return reply(req, 409, R"({"detail":"device is not in the routing table"})");
         case InjectError::kNoSocket:
           return reply(req, 409, R"({"detail":"no upstream socket is open"})");
+        case InjectError::kNotRejoinable:
+          return reply(req, 422,
+                       R"({"detail":"a rejoin needs a LoRaWAN 1.1 OTAA device with a session"})");
       }
     }
     if (path == "/emulator/traffic") {

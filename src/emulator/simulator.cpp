@@ -41,6 +41,14 @@ struct DevState {
   std::uint16_t next_dev_nonce = 0;
   std::optional<std::uint16_t> pending_dev_nonce;  // join request sent, no accept yet
   Clock::time_point join_sent{};
+  NetId net_id;  // from the last join accept: rejoin requests of type 0/2 carry it
+  std::uint16_t rj_count0 = 0, rj_count1 = 0;
+  // Rejoin request sent, no accept yet: the accept's MIC covers its type and RJcount.
+  struct PendingRejoin {
+    std::uint8_t type;
+    std::uint16_t rj_count;
+  };
+  std::optional<PendingRejoin> pending_rejoin;
   std::uint64_t uplinks = 0, join_requests = 0;
 };
 
@@ -183,6 +191,48 @@ struct Simulator::Impl : std::enable_shared_from_this<Simulator::Impl> {
       ++d.join_requests;
       f.expect.join = true;
     }
+    return finish(std::move(f), d, phy, mic);
+  }
+
+  // A rejoin request (1.1 OTAA device with a session, checked by the caller): type 0/2 carry
+  // NetID and RJcount0 under SNwkSIntKey, type 1 JoinEUI and RJcount1 under JSIntKey. The
+  // device then waits for the join accept answering it. Called with `mu` held.
+  std::optional<Frame> build_rejoin(DevState& d, std::uint8_t type) {
+    {
+      std::lock_guard lk(shared.mu);
+      // RAN routes a rejoin request by its DevEUI.
+      if (!shared.rest.table.find(d.spec.dev_eui)) return std::nullopt;
+    }
+    Frame f;
+    f.up.dev_euis = {d.spec.dev_eui};
+    f.up.radio = pick_radio().first;
+    RejoinRequest rj;
+    rj.type = type;
+    rj.dev_eui = d.spec.dev_eui;
+    if (type == 1) {
+      rj.join_eui = d.spec.join_eui;
+      rj.rj_count = d.rj_count1++;
+    } else {
+      rj.net_id = d.net_id;
+      rj.rj_count = d.rj_count0++;
+    }
+    PhyPayload p;
+    p.mtype = MType::RejoinRequest;
+    p.body = rj;
+    auto built = build_phy_payload(p);
+    if (!built) return std::nullopt;
+    const auto msg = mic_message(built.value());
+    const Mic mic =
+        type == 1 ? rejoin_request_mic(Cmac(derive_js_int_key(d.spec.nwk_key, d.spec.dev_eui)), msg)
+                  : rejoin_request_mic(d.session->s_nwk_s_int, msg);
+    d.pending_rejoin = DevState::PendingRejoin{type, rj.rj_count};
+    ++d.join_requests;
+    f.expect.join = true;
+    return finish(std::move(f), d, built.value(), mic);
+  }
+
+  // Every frame: the challenge around the true MIC, GPS, a fresh TransactionID.
+  Frame finish(Frame f, const DevState& d, std::span<const std::uint8_t> phy, const Mic& mic) {
     auto msg = mic_message(phy);
     f.up.phy_payload_no_mic.assign(msg.begin(), msg.end());
     std::uint32_t true_mic = mic_to_uint32(mic);
@@ -282,25 +332,30 @@ struct Simulator::Impl : std::enable_shared_from_this<Simulator::Impl> {
     auto it = index.find(dev_eui);
     if (it == index.end()) return;  // not simulated: nothing to check
     DevState& d = devices[it->second];
-    if (!d.spec.otaa || !d.pending_dev_nonce) {
+    if (!d.spec.otaa || (!d.pending_dev_nonce && !d.pending_rejoin)) {
       shared.stats.join_accept(false);
       return;
     }
     const bool v11 = d.spec.lorawan_1_1;
     const AesKey& root = v11 ? d.spec.nwk_key : d.spec.app_key;
-    auto dec = decrypt_join_accept(root, phy);
+    // The accept of a rejoin (1.1 only) is encrypted with JSEncKey and its MIC covers the
+    // rejoin type and RJcount; RJcount also takes the DevNonce's place in the key derivation.
+    const auto& rejoin = d.pending_rejoin;
+    const AesKey enc = rejoin ? derive_js_enc_key(d.spec.nwk_key, dev_eui) : root;
+    auto dec = decrypt_join_accept(enc, phy);
     if (!dec) {
       shared.stats.join_accept(false);
       return;
     }
     const auto& ja = dec->fields;
     auto msg = mic_message(dec->plaintext);
-    std::uint16_t nonce = *d.pending_dev_nonce;
+    const std::uint16_t nonce = rejoin ? rejoin->rj_count : *d.pending_dev_nonce;
+    const std::uint8_t req_type = rejoin ? rejoin->type : kJoinReqTypeJoin;
     bool opt_neg = v11 && ja.opt_neg();
     Mic expected = opt_neg ? join_accept_mic_1_1(derive_js_int_key(d.spec.nwk_key, dev_eui),
-                                                 kJoinReqTypeJoin, d.spec.join_eui, nonce, msg)
+                                                 req_type, d.spec.join_eui, nonce, msg)
                            : join_accept_mic_1_0(root, msg);
-    if (expected != dec->mic || ja.dev_addr != target) {
+    if (expected != dec->mic || ja.dev_addr != target || (rejoin && !opt_neg)) {
       // A device drops a join accept whose MIC does not verify; it keeps waiting.
       shared.stats.join_accept(false);
       return;
@@ -310,7 +365,9 @@ struct Simulator::Impl : std::enable_shared_from_this<Simulator::Impl> {
                             : derive_session_keys_1_0(root, ja.join_nonce, ja.net_id, nonce);
     // A fresh session counts from 0 (start_fcnt is for ABP devices).
     d.session = make_session(ja.dev_addr, k.f_nwk_s_int_key, k.s_nwk_s_int_key, k.app_s_key, 0);
+    d.net_id = ja.net_id;
     d.pending_dev_nonce.reset();
+    d.pending_rejoin.reset();
     shared.stats.join_accept(true);
   }
 };
@@ -366,7 +423,7 @@ bool Simulator::running() const {
   return impl_->running;
 }
 
-Simulator::Injected Simulator::inject(DevEui dev_eui) {
+Simulator::Injected Simulator::inject(DevEui dev_eui, std::optional<std::uint8_t> rejoin) {
   auto& im = *impl_;
   if (im.shared.hub.count(StreamKind::kUpstream) == 0)
     return {std::nullopt, InjectError::kNoSocket};
@@ -375,7 +432,14 @@ Simulator::Injected Simulator::inject(DevEui dev_eui) {
     std::lock_guard lk(im.mu);
     auto it = im.index.find(dev_eui);
     if (it == im.index.end()) return {std::nullopt, InjectError::kUnknownDevice};
-    f = im.build(im.devices[it->second], Clock::now(), true);
+    auto& d = im.devices[it->second];
+    if (rejoin) {
+      if (*rejoin > 2 || !d.spec.otaa || !d.spec.lorawan_1_1 || !d.session)
+        return {std::nullopt, InjectError::kNotRejoinable};
+      f = im.build_rejoin(d, *rejoin);
+    } else {
+      f = im.build(d, Clock::now(), true);
+    }
   }
   if (!f) return {std::nullopt, InjectError::kNotSubscribed};
   if (!im.send(*f)) return {std::nullopt, InjectError::kNoSocket};

@@ -35,8 +35,9 @@ struct SimDeviceSpec {
   std::optional<std::uint32_t> fcnt_up;  // ABP: next FCntUp (default: traffic.start_fcnt)
 };
 
-// Why an injected uplink could not be sent.
-enum class InjectError { kUnknownDevice, kNotSubscribed, kNoSocket };
+// Why an injected uplink could not be sent. kNotRejoinable: a rejoin was asked of a device
+// that is not a LoRaWAN 1.1 OTAA device with a session.
+enum class InjectError { kUnknownDevice, kNotSubscribed, kNoSocket, kNotRejoinable };
 
 class Simulator {
  public:
@@ -46,13 +47,15 @@ class Simulator {
   void start();
   void set_running(bool running);
   bool running() const;
-  // Sends one frame of `dev_eui` now (join request if it has no session). TransactionID.
+  // Sends one frame of `dev_eui` now (join request if it has no session), or a rejoin request
+  // of type `rejoin` (0, 1 or 2). TransactionID.
   struct Injected {
     std::optional<std::uint64_t> tx;
     InjectError error{};
   };
-  Injected inject(lorawan::DevEui dev_eui);
-  // A Downstream with TargetDevAddr for `dev_eui`: try it as a join accept.
+  Injected inject(lorawan::DevEui dev_eui, std::optional<std::uint8_t> rejoin = std::nullopt);
+  // A Downstream with TargetDevAddr for `dev_eui`: try it as a join accept (answering the
+  // device's last join request, or its last rejoin request when it sent one since).
   void on_join_accept(lorawan::DevEui dev_eui, lorawan::DevAddr target,
                       std::span<const std::uint8_t> phy);
   boost::json::array devices_json() const;

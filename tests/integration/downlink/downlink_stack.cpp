@@ -257,9 +257,11 @@ int DownlinkStack::set_traffic(std::size_t emulator, bool running) {
                      json::serialize(json::object{{"running", running}}));
 }
 
-int DownlinkStack::inject_uplink(std::size_t emulator, lorawan::DevEui dev_eui) {
-  return post_status(admin_url(emulator, "/emulator/uplink"),
-                     json::serialize(json::object{{"DevEUI", dev_eui.to_hex()}}));
+int DownlinkStack::inject_uplink(std::size_t emulator, lorawan::DevEui dev_eui,
+                                 std::optional<int> rejoin) {
+  json::object body{{"DevEUI", dev_eui.to_hex()}};
+  if (rejoin) body["Rejoin"] = *rejoin;
+  return post_status(admin_url(emulator, "/emulator/uplink"), json::serialize(body));
 }
 
 bool DownlinkStack::wait_multicast_group(std::size_t emulator, lorawan::DevAddr addr,

@@ -72,8 +72,10 @@ class DownlinkStack {
   int queue_results(std::size_t emulator, const std::vector<std::string>& codes);
   int accept_downstream(std::size_t emulator, bool accept);
   int set_traffic(std::size_t emulator, bool running);
-  // POST /emulator/uplink: the device's next frame now; the HTTP status.
-  int inject_uplink(std::size_t emulator, lorawan::DevEui dev_eui);
+  // POST /emulator/uplink: the device's next frame now, or a rejoin request of type `rejoin`;
+  // the HTTP status.
+  int inject_uplink(std::size_t emulator, lorawan::DevEui dev_eui,
+                    std::optional<int> rejoin = std::nullopt);
   boost::json::array emulator_devices(std::size_t emulator = 0);
   // Polls RAN's REST API until the routing sync has created multicast group `addr`.
   bool wait_multicast_group(std::size_t emulator, lorawan::DevAddr addr,

@@ -1,7 +1,8 @@
 // OTAA joins through the bridge: the test network server answers the join request with a join
 // accept (root keys only on the bridge's side), the bridge sends it with TargetDevAddr, the
 // emulator's device accepts it and continues from the new DevAddr, and the bridge acks those
-// uplinks with session keys it derived itself. Also: kill -9 right after a join.
+// uplinks with session keys it derived itself. Also: kill -9 right after a join, and 1.1
+// rejoins (types 0, 1, 2) answered the same way.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -89,6 +90,76 @@ void join_then_uplinks(lw::DevEui dev, t::StackOptions opt) {
   expect_clean_upstream(s);
 }
 
+// LoRaWAN 1.1 rejoins of the joined 1.1 device, one per entry of `types`: the bridge acks the
+// rejoin request (MIC under SNwkSIntKey, type 1 JSIntKey), the network server answers with a
+// rejoin's join accept (JSEncKey, MIC over the type and RJcount), the bridge verifies it and
+// sends it with TargetDevAddr, the emulator's device takes the new session, and its uplinks
+// from the new DevAddr are acked with session keys the bridge derived itself.
+void rejoin_then_uplinks(const std::vector<int>& types) {
+  const auto dev = t::devices::kOtaa11;
+  t::DownlinkStack s;
+  ASSERT_TRUE(s.start()) << s.why();
+  ASSERT_TRUE(s.ns().wait_session(dev, 1, 45s)) << "the 1.1 device did not join\n"
+                                                << s.diagnostics();
+  // Only injected frames from now on, so that every count below is ours.
+  ASSERT_EQ(s.set_traffic(0, false), 200);
+  // Rejoins need a 1.1 OTAA device with a session and a type 0..2.
+  EXPECT_EQ(s.inject_uplink(0, t::devices::kOtaa10, 0), 422);
+  EXPECT_EQ(s.inject_uplink(0, t::devices::kAbp11, 0), 422);
+  EXPECT_EQ(s.inject_uplink(0, dev, 3), 422);
+
+  for (int type : types) {
+    SCOPED_TRACE("rejoin type " + std::to_string(type));
+    const auto old_addr = s.ns().session(dev)->dev_addr;
+    const auto acked_before = s.counter(0, "upstream", "acked");
+    const auto accepts_before = s.counter(0, "joins", "accepts");
+    const auto joins_before = s.ns().joins().size();
+    ASSERT_EQ(s.inject_uplink(0, dev, type), 200);
+
+    // The network server sees the rejoin request only if the bridge acked it.
+    std::optional<t::NsJoin> rejoin;
+    for (auto until = std::chrono::steady_clock::now() + 15s;
+         !rejoin && std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(50ms)) {
+      auto joins = s.ns().joins();
+      if (joins.size() > joins_before && joins.back().join_req_type == type) rejoin = joins.back();
+    }
+    ASSERT_TRUE(rejoin) << "no rejoin request reached the network server\n" << s.diagnostics();
+    EXPECT_NE(rejoin->dev_addr, old_addr);
+
+    // The bridge verified the accept and sent it (RX1) with TargetDevAddr.
+    auto ack = s.ns().wait_ack(rejoin->downlink_id, 15s);
+    ASSERT_TRUE(ack) << s.diagnostics();
+    ASSERT_EQ(ack->ack.items_size(), 2);
+    EXPECT_EQ(ack->ack.items(0).status(), gw::OK) << s.diagnostics();
+    EXPECT_EQ(ack->ack.items(1).status(), gw::IGNORED);
+    bool with_target = false;
+    for (const auto& d : t::downstreams_for(s.downstreams(0), dev.value)) {
+      const auto* target = d.at("message").as_object().if_contains("TargetDevAddr");
+      with_target |= target && t::json_u64(*target) == rejoin->dev_addr.value;
+    }
+    EXPECT_TRUE(with_target) << "no Downstream with TargetDevAddr " << rejoin->dev_addr.to_hex();
+
+    // The device accepted it and now lives at the new DevAddr.
+    EXPECT_EQ(s.counter(0, "joins", "accepts"), accepts_before + 1) << s.diagnostics();
+    auto d = emulator_device(s, dev);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(std::string(d->at("DevAddr").as_string()), rejoin->dev_addr.to_hex());
+
+    // Its next uplinks come from the new DevAddr; the network server verifies them with its
+    // own keys and sees them only because the bridge acked them.
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(s.inject_uplink(0, dev), 200);
+    auto fresh = s.ns().wait_session(dev, 3, 15s);
+    ASSERT_TRUE(fresh) << "uplinks from the new DevAddr were not published\n" << s.diagnostics();
+    EXPECT_EQ(fresh->dev_addr, rejoin->dev_addr);
+    EXPECT_EQ(fresh->uplinks, fresh->uplinks_mic_ok) << "a published uplink failed our MIC";
+    // Rejoin request + 3 uplinks acked (the emulator counts answers as they arrive).
+    for (int i = 0; i < 50 && s.counter(0, "upstream", "acked") < acked_before + 4; ++i)
+      std::this_thread::sleep_for(100ms);
+    EXPECT_GE(s.counter(0, "upstream", "acked"), acked_before + 4);
+    expect_clean_upstream(s);
+  }
+}
+
 }  // namespace
 
 TEST(DownlinkJoin, Otaa103AcceptedAndNewSessionUplinksAcked) {
@@ -155,4 +226,12 @@ TEST(DownlinkJoin, KillDashNineRightAfterJoinNextUplinkStillAcked) {
     std::this_thread::sleep_for(100ms);
   EXPECT_GT(s.counter(0, "upstream", "acked"), acked_before);
   expect_clean_upstream(s);
+}
+
+TEST(DownlinkJoin, Otaa11RejoinType0Then2NewSessionUplinksAcked) {
+  rejoin_then_uplinks({0, 2});
+}
+
+TEST(DownlinkJoin, Otaa11RejoinType1NewSessionUplinksAcked) {
+  rejoin_then_uplinks({1});
 }

@@ -141,6 +141,8 @@ struct TestNetworkServer::State {
       uplinks.push_back(up);
       if (phy.ok() && phy->join_request() && answer_joins)
         reply = answer_join(*phy->join_request(), bytes, up, phy->mic);
+      else if (phy.ok() && phy->rejoin_request() && answer_joins)
+        reply = answer_rejoin(*phy->rejoin_request(), bytes, up, phy->mic);
       else if (phy.ok() && phy->data() && lw::is_uplink(phy->mtype))
         reply = on_data(*phy->data(), bytes, up, region, phy->mic);
       cv.notify_all();
@@ -154,10 +156,42 @@ struct TestNetworkServer::State {
                                                const gw::UplinkFrame& up, const lw::Mic& mic) {
     const mic::Device* dev = registry->find(jr.dev_eui);
     if (!dev || !dev->otaa()) return std::nullopt;
-    const bool v11 = mic::is_1_1(dev->version);
     // 1.0.x: the registry holds the AppKey in both slots, so nwk_key() is the MIC key either way.
     if (lw::join_request_mic(lw::Cmac(dev->nwk_key()), lw::mic_message(bytes)) != mic)
       return std::nullopt;  // ChirpStack drops a join request that does not verify
+    return join_accept_locked(*dev, lw::kJoinReqTypeJoin, jr.join_eui, jr.dev_nonce, up);
+  }
+
+  // A 1.1 rejoin request: type 1 verified with JSIntKey, types 0/2 with the SNwkSIntKey of
+  // this server's session. Called with mu held.
+  std::optional<gw::DownlinkFrame> answer_rejoin(const lw::RejoinRequest& rj,
+                                                 std::span<const std::uint8_t> bytes,
+                                                 const gw::UplinkFrame& up, const lw::Mic& mic) {
+    const mic::Device* dev = registry->find(rj.dev_eui);
+    if (!dev || !dev->otaa() || !mic::is_1_1(dev->version)) return std::nullopt;
+    lw::AesKey key;
+    if (rj.type == 1) {
+      key = lw::derive_js_int_key(dev->nwk_key(), rj.dev_eui);
+    } else {
+      auto it = sessions.find(rj.dev_eui);
+      if (it == sessions.end()) return std::nullopt;
+      key = it->second.keys.s_nwk_s_int_key;
+    }
+    if (lw::rejoin_request_mic(lw::Cmac(key), lw::mic_message(bytes)) != mic) return std::nullopt;
+    // Types 0/2 carry no JoinEUI: the accept's MIC uses the device's.
+    return join_accept_locked(*dev, rj.type, rj.type == 1 ? rj.join_eui : dev->join_eui,
+                              rj.rj_count, up);
+  }
+
+  // The join accept answering a join request (join_req_type 0xFF, DevNonce) or a rejoin
+  // (its type, RJcount in the DevNonce's place: JSEncKey encrypts, the session keys are
+  // derived with RJcount); the new session replaces the old one. Called with mu held.
+  gw::DownlinkFrame join_accept_locked(const mic::Device& dev, std::uint8_t join_req_type,
+                                       lw::JoinEui join_eui, std::uint16_t dev_nonce,
+                                       const gw::UplinkFrame& up) {
+    const bool v11 = mic::is_1_1(dev.version);
+    const bool rejoin = join_req_type != lw::kJoinReqTypeJoin;
+    const lw::DevEui dev_eui = dev.dev_eui;
 
     lw::JoinAccept ja;
     ja.join_nonce = ++join_nonce & 0xFFFFFF;
@@ -166,25 +200,25 @@ struct TestNetworkServer::State {
     ja.dl_settings = v11 ? 0x80 : 0x00;  // OptNeg for 1.1, RX1DRoffset 0, RX2 DR0
     ja.rx_delay = opt.rx_delay;
     lw::JoinAcceptBuildKeys k;
-    k.enc_key = dev->nwk_key();
-    k.nwk_key = dev->nwk_key();
-    if (v11) k.js_int_key = lw::derive_js_int_key(dev->nwk_key(), jr.dev_eui);
-    k.join_eui = jr.join_eui;
-    k.dev_nonce = jr.dev_nonce;
+    k.enc_key = rejoin ? lw::derive_js_enc_key(dev.nwk_key(), dev_eui) : dev.nwk_key();
+    k.nwk_key = dev.nwk_key();
+    if (v11) k.js_int_key = lw::derive_js_int_key(dev.nwk_key(), dev_eui);
+    k.join_req_type = join_req_type;
+    k.join_eui = join_eui;
+    k.dev_nonce = dev_nonce;
     auto accept = lw::build_join_accept(ja, k);
 
     NsSession s;
-    s.dev_eui = jr.dev_eui;
+    s.dev_eui = dev_eui;
     s.dev_addr = ja.dev_addr;
     s.lorawan_1_1 = v11;
-    s.keys =
-        v11 ? lw::derive_session_keys_1_1(dev->nwk_key(), dev->app_key(), ja.join_nonce,
-                                          jr.join_eui, jr.dev_nonce)
-            : lw::derive_session_keys_1_0(dev->app_key(), ja.join_nonce, ja.net_id, jr.dev_nonce);
-    if (auto old = sessions.find(jr.dev_eui); old != sessions.end())
+    s.keys = v11 ? lw::derive_session_keys_1_1(dev.nwk_key(), dev.app_key(), ja.join_nonce,
+                                               join_eui, dev_nonce)
+                 : lw::derive_session_keys_1_0(dev.app_key(), ja.join_nonce, ja.net_id, dev_nonce);
+    if (auto old = sessions.find(dev_eui); old != sessions.end())
       by_addr.erase(old->second.dev_addr.value);
-    sessions[jr.dev_eui] = s;
-    by_addr[ja.dev_addr.value] = jr.dev_eui;
+    sessions[dev_eui] = s;
+    by_addr[ja.dev_addr.value] = dev_eui;
 
     // JOIN_ACCEPT_DELAY1 = 5 s, DELAY2 = 6 s; the context of the join request comes back.
     gw::DownlinkFrame f;
@@ -200,7 +234,8 @@ struct TestNetworkServer::State {
     set_lora(*rx2->mutable_tx_info(), kRx2Frequency, kRx2Spreading);
     set_delay(*rx2->mutable_tx_info(), 6);
     rx2->mutable_tx_info()->set_context(up.rx_info().context());
-    joins.push_back(NsJoin{jr.dev_eui, ja.dev_addr, f.downlink_id(), up.rx_info().context()});
+    joins.push_back(
+        NsJoin{dev_eui, ja.dev_addr, f.downlink_id(), up.rx_info().context(), join_req_type});
     return f;
   }
 

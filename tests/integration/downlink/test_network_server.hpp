@@ -5,7 +5,8 @@
 // - answers join requests (1.0.x and 1.1) with a join accept built by the lorawan module
 //   from the device's root keys (JoinNonce, NetID, a new DevAddr, DLSettings with OptNeg for
 //   1.1, RxDelay), RX1 and RX2 items, the uplink's `rx_info.context` echoed in each item's
-//   `tx_info.context`;
+//   `tx_info.context`; 1.1 rejoin requests (types 0, 1, 2) likewise, with a rejoin's accept
+//   (JSEncKey, MIC over the rejoin type and RJcount, keys derived with RJcount);
 // - verifies data uplinks with the session keys it derived itself and, when asked, answers
 //   them with class A replies (unconfirmed data down, FCntDown, MIC, encrypted FRMPayload);
 // - builds class B / class C / multicast DownlinkFrames on request;
@@ -56,6 +57,7 @@ struct NsJoin {
   lorawan::DevAddr dev_addr;
   std::uint32_t downlink_id = 0;
   std::string context;  // the join request's rx_info.context, echoed in the accept
+  std::uint8_t join_req_type = lorawan::kJoinReqTypeJoin;  // 0/1/2: it answers a rejoin
 };
 
 struct NsAck {
