@@ -368,6 +368,7 @@ struct Simulator::Impl : std::enable_shared_from_this<Simulator::Impl> {
     d.net_id = ja.net_id;
     d.pending_dev_nonce.reset();
     d.pending_rejoin.reset();
+    d.rj_count0 = 0;  // LoRaWAN 1.1: reset by every processed join accept (RJcount1 is not)
     shared.stats.join_accept(true);
   }
 };
