@@ -96,6 +96,20 @@ TEST(BridgeE2E, UplinksAckedAndPublished) {
   ASSERT_TRUE(cs.ok());
   EXPECT_EQ(cs->state(), gw::ConnState::ONLINE);
 
+  // event/stats (every 2 s here) carries the real counters: received >= accepted > 0.
+  bool stats_seen = false;
+  for (int i = 0; i < 50 && !stats_seen; ++i) {
+    for (const auto& p : s.sub->payloads("eu868/gateway/00000000000e0001/event/stats")) {
+      auto g = ranbridge::lns::unmarshal_gateway_stats(p);
+      ASSERT_TRUE(g.ok()) << g.error().reason << ": " << p;
+      EXPECT_EQ(g->gateway_id(), "00000000000e0001");
+      EXPECT_GE(g->rx_packets_received(), g->rx_packets_received_ok());
+      if (g->rx_packets_received_ok() > 0) stats_seen = true;
+    }
+    if (!stats_seen) std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_TRUE(stats_seen) << "no event/stats with accepted uplinks";
+
   // Status server.
   EXPECT_EQ(http_status(s.bridge->http_port(), "/health/live"), 200);
   EXPECT_EQ(http_status(s.bridge->http_port(), "/health/ready"), 200)
