@@ -368,8 +368,7 @@ class Loader {
 
   void load_uplink(const YAML::Node& n, UplinkConfig& u) {
     const std::string path = "uplink";
-    if (!r_.check_map(n, path, {"dedup_window", "drop_outdated", "max_fcnt_gap"}))
-      return;
+    if (!r_.check_map(n, path, {"dedup_window", "drop_outdated", "max_fcnt_gap"})) return;
     r_.read_duration(n, "dedup_window", path, 0s, 10s, u.dedup_window);
     r_.read_bool(n, "drop_outdated", path, u.drop_outdated);
     std::uint64_t v = 0;
